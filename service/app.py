@@ -1,0 +1,60 @@
+"""Application factory: all wiring (settings, model, controllers, errors, OpenAPI) in one place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Litestar, get
+from litestar.config.compression import CompressionConfig
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+
+from maturity.model import Model, load_model
+from service.controllers.scoring import ScoringController
+from service.errors import exception_handlers
+from service.settings import Settings, load_settings
+
+__all__ = ["create_app"]
+
+
+@get("/health", tags=["Exploitation"], summary="Vivacité", include_in_schema=True)
+async def health() -> dict[str, str]:
+    """Liveness: the process answers."""
+    return {"status": "ok"}
+
+
+def create_app(settings: Settings | None = None, model: Model | None = None) -> Litestar:
+    """Build the Litestar application; refuses to start on an invalid model file."""
+    settings = settings or load_settings()
+    model = model or load_model(settings.effective_model_file)
+
+    def provide_model() -> Model:
+        return model
+
+    def provide_settings() -> Settings:
+        return settings
+
+    route_handlers: list[Any] = [health, ScoringController]
+    return Litestar(
+        route_handlers=route_handlers,
+        dependencies={
+            "model": Provide(provide_model, sync_to_thread=False),
+            "settings": Provide(provide_settings, sync_to_thread=False),
+        },
+        exception_handlers=exception_handlers(),  # type: ignore[arg-type]
+        openapi_config=OpenAPIConfig(
+            title="Territoires connectés",
+            version="0.1.0",
+            description=(
+                "API d'auto-évaluation et de parangonnage des territoires connectés : "
+                "modèle de maturité, score, évaluations, comparaison entre pairs, assistant."
+            ),
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+        ),
+        compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
+        request_max_body_size=settings.max_body_bytes,
+        state={"settings": settings, "model": model},
+        debug=False,
+    )

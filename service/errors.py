@@ -1,0 +1,203 @@
+"""One map from domain errors to RFC 9457 problem-details responses, with French messages.
+
+Domain code raises its own exceptions; only this module knows about HTTP status codes.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from typing import Any
+
+import msgspec
+from litestar import Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    NotFoundErrorException,
+    PermissionDeniedException,
+    ValidationException,
+)
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from maturity.scoring import AnswerError
+
+__all__ = [
+    "ConflictError",
+    "DomainError",
+    "NotFoundError",
+    "Problem",
+    "exception_handlers",
+    "problem_response",
+]
+
+log = logging.getLogger(__name__)
+PROBLEM_JSON = "application/problem+json"
+
+
+class DomainError(Exception):
+    """Base of the service's own errors: a French message and the HTTP status it maps to."""
+
+    status_code = 400
+    title = "Requête invalide"
+
+    def __init__(self, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra
+
+
+class NotFoundError(DomainError):
+    """The resource does not exist, or the caller may not know that it does."""
+
+    status_code = 404
+    title = "Introuvable"
+
+
+class ConflictError(DomainError):
+    """The request contradicts the resource's current state."""
+
+    status_code = 409
+    title = "Conflit"
+
+
+class Problem(msgspec.Struct, omit_defaults=True):
+    """RFC 9457 problem details, as every 4xx/5xx body."""
+
+    title: str
+    status: int
+    detail: str
+    type: str = "about:blank"
+    instance: str | None = None
+    errors: list[dict[str, Any]] | None = None
+
+
+_STATUS_TITLES = {
+    400: "Requête invalide",
+    401: "Authentification requise",
+    403: "Accès refusé",
+    404: "Introuvable",
+    405: "Méthode non permise",
+    409: "Conflit",
+    413: "Requête trop volumineuse",
+    415: "Type de contenu non pris en charge",
+    422: "Données invalides",
+    429: "Trop de requêtes",
+    500: "Erreur interne",
+    503: "Service indisponible",
+}
+
+_STATUS_DETAILS = {
+    401: "Identifiez-vous (clé d'API « Authorization: Bearer … » ou session).",
+    403: "Vous n'avez pas les droits nécessaires pour cette action.",
+    404: "La ressource demandée n'existe pas.",
+    405: "Cette méthode HTTP n'est pas acceptée à cette adresse.",
+    413: "Le corps de la requête dépasse la taille permise.",
+    429: "Trop de requêtes : réessayez dans un moment.",
+}
+
+
+def problem_response(
+    request: Request[Any, Any, Any],
+    status: int,
+    detail: str,
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response[Problem]:
+    """A problem-details response for `status`."""
+    body = Problem(
+        title=_STATUS_TITLES.get(status, "Erreur"),
+        status=status,
+        detail=detail,
+        instance=request.url.path,
+        errors=errors,
+    )
+    return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _answer_error(request: Request[Any, Any, Any], exc: AnswerError) -> Response[Problem]:
+    errors = [{"question": p.question, "message": p.message} for p in exc.problems]
+    return problem_response(request, 422, str(exc), errors)
+
+
+def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Problem]:
+    errors = exc.extra.get("errors")
+    return problem_response(request, exc.status_code, exc.detail, errors)
+
+
+_MSGSPEC_FR = [
+    (re.compile(r"Object contains unknown field `([^`]*)`"), r"champ inconnu « \1 »"),
+    (re.compile(r"Object missing required field `([^`]*)`"), r"champ obligatoire « \1 » manquant"),
+    (re.compile(r"Expected `([^`]*)`, got `([^`]*)`"), r"type attendu \1, reçu \2"),
+    (re.compile(r"JSON is malformed: (.*)"), r"JSON mal formé (\1)"),
+    (re.compile(r"Input data was truncated"), r"JSON tronqué"),
+]
+
+
+def _french(message: str) -> str:
+    """Translate msgspec's usual validation messages; leave anything else as it is."""
+    for pattern, replacement in _MSGSPEC_FR:
+        message = pattern.sub(replacement, message)
+    return message
+
+
+def _validation_error(
+    request: Request[Any, Any, Any], exc: ValidationException
+) -> Response[Problem]:
+    extra = exc.extra if isinstance(exc.extra, list) else None
+    errors = [
+        {
+            "champ": e.get("key"),
+            "source": e.get("source"),
+            "message": _french(str(e.get("message"))),
+        }
+        for e in (extra or [])
+        if isinstance(e, dict)
+    ] or None
+    detail = "Les données envoyées sont invalides"
+    raw = str(exc.detail or "")
+    if "decode" in raw.lower() or "malformed" in raw.lower() or "JSON" in raw:
+        detail = "Le corps de la requête n'est pas un JSON valide ou ne respecte pas le schéma"
+    if errors:
+        detail += " : " + "; ".join(
+            f"{e['champ'] or ''} {e['message'] or ''}".strip() for e in errors
+        )
+    return problem_response(request, 400, detail + ".", errors)
+
+
+def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Problem]:
+    status = exc.status_code
+    detail = _STATUS_DETAILS.get(status) or _french(str(exc.detail or _STATUS_TITLES.get(status)))
+    if status == 400 and not _is_french(detail):
+        detail = f"Requête invalide : {detail}"
+    if isinstance(exc, NotAuthorizedException | PermissionDeniedException | NotFoundErrorException):
+        detail = _STATUS_DETAILS[status] if not _is_french(exc.detail) else str(exc.detail)
+    elif _is_french(exc.detail):
+        detail = str(exc.detail)
+    return problem_response(request, status, detail, headers=exc.headers)
+
+
+def _is_french(text: object) -> bool:
+    """Our own HTTP exceptions carry French details; Litestar's built-in ones are English."""
+    return isinstance(text, str) and any(c in text for c in "éèàêçôû«")
+
+
+def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
+    log.exception("Erreur non gérée sur %s", request.url.path, exc_info=exc)
+    return problem_response(
+        request,
+        HTTP_500_INTERNAL_SERVER_ERROR,
+        "Une erreur interne est survenue ; elle a été journalisée.",
+    )
+
+
+def exception_handlers() -> dict[type[Exception] | int, Callable[..., Response[Any]]]:
+    """Handlers to pass to `Litestar(exception_handlers=...)`."""
+    return {
+        AnswerError: _answer_error,
+        DomainError: _domain_error,
+        ValidationException: _validation_error,
+        HTTPException: _http_error,
+        Exception: _internal_error,
+    }

