@@ -31,9 +31,9 @@ __all__ = [
 
 NA: Final = "na"
 UNKNOWN: Final = "unknown"
-PRECISION: Final = 9
-"""Scores are rounded to this many decimals before any threshold is applied, so that levels
-and diagnostics never depend on the order in which floating-point sums were taken."""
+TOLERANCE: Final = 1e-9
+"""Slack on every threshold comparison (levels, diagnostics), so that a score that equals a
+threshold mathematically reaches it whatever the order of the floating-point sums."""
 INCOMPLETE_BELOW: Final = 0.8
 """A dimension whose completeness is below this is flagged incomplete (its score still shows)."""
 
@@ -201,7 +201,7 @@ def _level_expr(col: pl.Expr, model: Model) -> pl.Expr:
     """Maturity level of a 0–100 score: how many thresholds it reaches (null score → null)."""
     if not model.levels:
         return pl.lit(None, dtype=pl.Int32)
-    reached = [(col >= lv.min).cast(pl.Int32) for lv in model.levels]
+    reached = [(col >= lv.min - TOLERANCE).cast(pl.Int32) for lv in model.levels]
     return (
         pl.sum_horizontal(reached)
         .cast(pl.Int32)
@@ -223,15 +223,13 @@ def _dimension_scores(graded: pl.LazyFrame, model: Model) -> pl.LazyFrame:
             applicable=pl.col("applicable").sum(),
         )
         .with_columns(
-            score=pl.when(pl.col("den") > 0).then(
-                (100 * pl.col("num") / pl.col("den")).round(PRECISION)
-            ),
+            score=pl.when(pl.col("den") > 0).then(100 * pl.col("num") / pl.col("den")),
             completeness=pl.when(pl.col("applicable") > 0).then(
                 pl.col("answered") / pl.col("applicable")
             ),
         )
         .with_columns(
-            incomplete=(pl.col("completeness") < INCOMPLETE_BELOW).fill_null(False),
+            incomplete=(pl.col("completeness") < INCOMPLETE_BELOW - TOLERANCE).fill_null(False),
             level=_level_expr(pl.col("score"), model),
         )
         .select("assessment", "dimension", "score", "completeness", "incomplete", "level")
@@ -246,9 +244,7 @@ def _weighted_mean(frame: pl.LazyFrame, weights: Mapping[str, float], name: str)
         frame.with_columns(w=w)
         .filter(pl.col("score").is_not_null() & pl.col("w").is_not_null())
         .group_by("assessment")
-        .agg(
-            ((pl.col("w") * pl.col("score")).sum() / pl.col("w").sum()).round(PRECISION).alias(name)
-        )
+        .agg(((pl.col("w") * pl.col("score")).sum() / pl.col("w").sum()).alias(name))
     )
 
 
@@ -292,16 +288,16 @@ def _rule_expr(rule: GapRule | ThresholdRule) -> pl.Expr:
 
     match rule:
         case GapRule(left=left, right=right, min_gap=gap, absolute=absolute):
-            diff = (mean(left) - mean(right)).round(PRECISION)
-            hit = (diff.abs() if absolute else diff) >= gap
+            diff = mean(left) - mean(right)
+            hit = (diff.abs() if absolute else diff) >= gap - TOLERANCE
         case ThresholdRule(target=target, below=below, at_least=at_least):
             hit = pl.lit(True)
             if below is not None:
-                hit = hit & (pl.col(target) < below)
+                hit = hit & (pl.col(target) < below - TOLERANCE)
             if at_least is not None:
-                hit = hit & (pl.col(target) >= at_least)
+                hit = hit & (pl.col(target) >= at_least - TOLERANCE)
     if rule.index_at_least is not None:
-        hit = hit & (pl.col(INDEX) >= rule.index_at_least)
+        hit = hit & (pl.col(INDEX) >= rule.index_at_least - TOLERANCE)
     return hit.fill_null(False)
 
 

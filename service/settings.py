@@ -112,6 +112,6 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> 
 
 
 def _dec_hook(type_: type, obj: object) -> object:
-    if type_ is Path and isinstance(obj, str):
+    if type_ is Path and isinstance(obj, str | Path):
         return Path(obj)
     raise NotImplementedError

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from maturity.model import GapRule, Model
 
 NA, UNKNOWN = "na", "unknown"
+EPS = 1e-9  # a score equal to a threshold in exact arithmetic reaches it
 
 
 @dataclass
@@ -33,7 +34,7 @@ def _level(model: Model, value: float | None) -> int | None:
         return None
     level = None
     for lv in model.levels:
-        if value >= lv.min:
+        if value >= lv.min - EPS:
             level = lv.level
     return level
 
@@ -59,10 +60,10 @@ def oracle_score(model: Model, answers: Mapping[str, int | str]) -> OracleResult
                 answered += 1
                 num += q.weight * a / q.top
                 den += q.weight
-        out.dimensions[dim.id] = round(100 * num / den, 9) if den > 0 else None
+        out.dimensions[dim.id] = 100 * num / den if den > 0 else None
         out.completeness[dim.id] = answered / applicable if applicable else None
         c = out.completeness[dim.id]
-        out.incomplete[dim.id] = c is not None and c < 0.8
+        out.incomplete[dim.id] = c is not None and c < 0.8 - EPS
         weakest: list[tuple[float, str, int]] = []
         for q in dim.questions:
             a = answers.get(q.id, UNKNOWN)
@@ -79,9 +80,7 @@ def oracle_score(model: Model, answers: Mapping[str, int | str]) -> OracleResult
             if out.dimensions[d] is not None
         ]
         total = sum(w for w, _ in pairs)
-        if not total:
-            return None
-        return round(sum(w * s for w, s in pairs if s is not None) / total, 9)
+        return sum(w * s for w, s in pairs if s is not None) / total if total else None
 
     out.index = weighted([d.id for d in model.dimensions])
     for p in model.pillars:
@@ -100,18 +99,17 @@ def oracle_score(model: Model, answers: Mapping[str, int | str]) -> OracleResult
             right = _mean([scores[n] for n in rule.right])
             if left is None or right is None:
                 continue
-            diff = round(left - right, 9)
-            gap = abs(diff) if rule.absolute else diff
-            hit = gap >= rule.min_gap
+            gap = abs(left - right) if rule.absolute else left - right
+            hit = gap >= rule.min_gap - EPS
         else:
             value = scores[rule.target]
             if value is None:
                 continue
-            hit = (rule.below is None or value < rule.below) and (
-                rule.at_least is None or value >= rule.at_least
+            hit = (rule.below is None or value < rule.below - EPS) and (
+                rule.at_least is None or value >= rule.at_least - EPS
             )
         if rule.index_at_least is not None:
-            hit = hit and out.index is not None and out.index >= rule.index_at_least
+            hit = hit and out.index is not None and out.index >= rule.index_at_least - EPS
         if hit:
             out.diagnostics.append(diag.id)
     return out

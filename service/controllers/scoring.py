@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 import msgspec
 from litestar import Controller, get, post
-from litestar.params import QueryParameter
+from litestar.params import JSONBody, QueryParameter
 
 from maturity.model import Model
 from maturity.results import ScoreResult, score_answers
@@ -136,7 +136,9 @@ class ScoringController(Controller):
         return model_view(model, lang or "fr")
 
     @post("/score", summary="Calculer le score d'un jeu de réponses", status_code=200)
-    async def post_score(self, data: AnswersIn, model: Model, lang: Lang = None) -> ScoreResult:
+    async def post_score(
+        self, data: JSONBody[AnswersIn], model: Model, lang: Lang = None
+    ) -> ScoreResult:
         """Score answers without storing them: index, level, pillars, dimensions, diagnostics,
         next steps. Questions absent from the body count as unknown."""
         return score_answers(model, data.answers, lang or "fr")

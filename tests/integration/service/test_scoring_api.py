@@ -75,8 +75,9 @@ def test_techno_solutionism_is_diagnosed(client: Client, model: Model) -> None:
 
 
 def test_invalid_answers_are_all_named_in_one_422(client: Client, model: Model) -> None:
-    no_na = next(qid for qid, (_, q) in model.questions.items() if not q.allows_na)
-    answers = {"inconnue.question": 1, no_na: "na", next(iter(model.questions)): 9}
+    first, *others = model.questions
+    no_na = next(qid for qid in others if not model.questions[qid][1].allows_na)
+    answers = {"inconnue.question": 1, no_na: "na", first: 9}
     response = client.post("/api/v1/score", json={"answers": answers})
     assert response.status_code == 422
     problem = response.json()
@@ -91,7 +92,8 @@ def test_invalid_answers_are_all_named_in_one_422(client: Client, model: Model) 
         (b"{pas du json", "JSON mal formé"),
         (b'{"answers": {"x": [1]}}', "type attendu"),
         (b'{"answers": {}, "extra": 1}', "champ inconnu « extra »"),
-        (b'{"reponses": {}}', "champ obligatoire « answers » manquant"),
+        (b"{}", "champ obligatoire « answers » manquant"),
+        (b'{"reponses": {}}', "champ inconnu « reponses »"),
         (b"[]", "type attendu"),
     ],
 )
