@@ -8,7 +8,14 @@ import msgspec
 import polars as pl
 
 from maturity.model import INDEX, Model
-from maturity.scoring import AnswerValue, Scores, answers_frame, score, validate_answers
+from maturity.scoring import (
+    AnswerValue,
+    Scores,
+    answers_frame,
+    next_steps,
+    score,
+    validate_answers,
+)
 
 __all__ = [
     "DiagnosticResult",
@@ -97,8 +104,10 @@ def _next_step(model: Model, row: Mapping[str, object], lang: str) -> NextStep:
     )
 
 
-def result_for(model: Model, scores: Scores, assessment: str, lang: str = "fr") -> ScoreResult:
-    """Assemble the `ScoreResult` of one assessment out of a batch's frames."""
+def result_for(
+    model: Model, scores: Scores, steps: pl.DataFrame, assessment: object, lang: str = "fr"
+) -> ScoreResult:
+    """Assemble the `ScoreResult` of one assessment out of a batch's frames and next steps."""
     key = pl.col("assessment") == assessment
     dims = {r["dimension"]: r for r in scores.dimensions.filter(key).iter_rows(named=True)}
     summary_rows = scores.summary.filter(key).to_dicts()
@@ -133,7 +142,7 @@ def result_for(model: Model, scores: Scores, assessment: str, lang: str = "fr") 
         ],
         next_steps=[
             _next_step(model, row, lang)
-            for row in scores.next_steps.filter(key).iter_rows(named=True)
+            for row in steps.filter(key).sort("order").iter_rows(named=True)
         ],
     )
 
@@ -143,12 +152,11 @@ def results_from(
 ) -> dict[str, ScoreResult]:
     """Validate and score several answer sets at once; results by assessment key."""
     clean = {key: validate_answers(model, answers) for key, answers in answer_sets.items()}
-    scores = score(model, answers_frame(clean))
-    return {key: result_for(model, scores, key, lang) for key in clean}
+    frame = answers_frame(clean)
+    scores, steps = score(model, frame), next_steps(model, frame)
+    return {key: result_for(model, scores, steps, key, lang) for key in clean}
 
 
 def score_answers(model: Model, answers: Mapping[str, object], lang: str = "fr") -> ScoreResult:
     """Validate and score one answer set (raises `AnswerError` naming every bad answer)."""
-    clean = validate_answers(model, answers)
-    scores = score(model, answers_frame({"_": clean}))
-    return result_for(model, scores, "_", lang)
+    return results_from(model, {"_": answers}, lang)["_"]

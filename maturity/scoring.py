@@ -24,6 +24,7 @@ __all__ = [
     "AnswerValue",
     "Scores",
     "answers_frame",
+    "next_steps",
     "question_frame",
     "score",
     "validate_answers",
@@ -130,21 +131,21 @@ def answers_frame(answer_sets: Mapping[str, Mapping[str, AnswerValue]]) -> pl.Da
 
 
 def question_frame(model: Model) -> pl.DataFrame:
-    """One row per question: its dimension, pillar, weight, scale top and order in the model."""
+    """One row per question (``qidx`` = its position in the model): its dimension, pillar,
+    weight and scale top."""
     rows = [
-        (q.id, d.id, d.pillar, q.weight, q.top, len(q.levels) > 0, i)
+        (i, q.id, d.id, d.pillar, q.weight, q.top)
         for i, (d, q) in enumerate(model.iter_questions())
     ]
     return pl.DataFrame(
         rows,
         schema={
+            "qidx": pl.UInt32,
             "question": pl.String,
-            "dimension": pl.String,
+            "dimension": pl.Enum([d.id for d in model.dimensions]),
             "pillar": pl.String,
             "weight": pl.Float64,
             "top": pl.Int32,
-            "has_levels": pl.Boolean,
-            "order": pl.Int32,
         },
         orient="row",
     )
@@ -156,44 +157,73 @@ class Scores(msgspec.Struct, frozen=True):
     - ``dimensions``: assessment, dimension, score, completeness, incomplete, level
     - ``summary``: assessment, index, level, one column per pillar (``pillar:<id>``)
     - ``diagnostics``: assessment, diagnostic (model order)
-    - ``next_steps``: assessment, dimension, question, current, next_level
+
+    ``dimensions`` has no row for a dimension without any answer (score null, completeness 0).
     """
 
     dimensions: pl.DataFrame
     summary: pl.DataFrame
     diagnostics: pl.DataFrame
-    next_steps: pl.DataFrame
 
 
 def score(model: Model, answers: pl.DataFrame | pl.LazyFrame) -> Scores:
-    """Score every assessment present in `answers` (long format, see `ANSWER_SCHEMA`)."""
-    questions = question_frame(model).lazy()
-    graded = answers.lazy().pipe(_grade, questions)
-    dimensions = graded.pipe(_dimension_scores, model).collect()
-    summary = dimensions.lazy().pipe(_summary, model).collect()
+    """Score every assessment present in `answers` (long format, see `ANSWER_SCHEMA`; the
+    assessment key may be of any dtype). Questions absent for an assessment count as unknown."""
+    questions = question_frame(model)
+    answers = answers.lazy()
+    dimensions_plan = (
+        answers.pipe(_grade, questions).pipe(_aggregate).pipe(_dimension_scores, model, questions)
+    )
+    summary_plan = (
+        answers.select("assessment")
+        .unique()
+        .join(dimensions_plan.pipe(_summary, model), on="assessment", how="left")
+        .sort("assessment")
+    )
+    # one query: the shared part of both plans (grading and aggregation) runs once
+    dimensions, summary = pl.collect_all([dimensions_plan, summary_plan])
     return Scores(
-        dimensions=dimensions,
-        summary=summary,
-        diagnostics=_diagnostics(model, summary, dimensions),
-        next_steps=graded.pipe(_next_steps).collect(),
+        dimensions=dimensions.with_columns(pl.col("dimension").cast(pl.String)),
+        summary=summary.drop(_wide_names(model)),
+        diagnostics=_diagnostics(model, summary),
     )
 
 
-def _grade(answers: pl.LazyFrame, questions: pl.LazyFrame) -> pl.LazyFrame:
-    """Every (assessment, question) of the model, absent answers counting as unknown."""
-    ids = answers.select("assessment").unique()
+def _grade(answers: pl.LazyFrame, questions: pl.DataFrame) -> pl.LazyFrame:
+    """The answers that carry a value or "na", with their question's attributes and the
+    terms of the formulas precomputed (null where a term does not apply).
+
+    Unknown and absent answers need no row: they only lower completeness, which is derived
+    from the number of questions per dimension."""
+    ids = pl.Enum(questions["question"])
+    valued = pl.col("status") == "value"
+    ratio = pl.col("value") / pl.col("top")
+
+    def attribute(name: str) -> pl.Expr:  # a gather by position: cheaper than a join
+        return pl.lit(questions[name]).gather(pl.col("qidx")).alias(name)
+
     return (
-        ids.join(questions, how="cross")
-        .join(
-            answers.select("assessment", "question", "value", "status"),
-            on=["assessment", "question"],
-            how="left",
-        )
-        .with_columns(pl.col("status").fill_null(UNKNOWN))
+        answers.filter(pl.col("status") != UNKNOWN, pl.col("question").is_not_null())
+        .with_columns(qidx=pl.col("question").cast(pl.String).cast(ids).to_physical())
+        .with_columns(attribute("dimension"), attribute("weight"), attribute("top"))
         .with_columns(
-            answered=pl.col("status") == "value",
-            applicable=pl.col("status") != NA,
+            weighted=pl.when(valued).then(pl.col("weight") * ratio),
+            answered_weight=pl.when(valued).then(pl.col("weight")),
+            open_ratio=pl.when(valued & (pl.col("value") < pl.col("top"))).then(ratio),
+            valued=valued,
+            na=pl.col("status") == NA,
         )
+    )
+
+
+def _aggregate(graded: pl.LazyFrame) -> pl.LazyFrame:
+    """One pass per (assessment, dimension): the sums of the score formula, the counts of
+    completeness."""
+    return graded.group_by("assessment", "dimension").agg(
+        num=pl.col("weighted").sum(),
+        den=pl.col("answered_weight").sum(),
+        answered=pl.col("valued").sum(),
+        na=pl.col("na").sum(),
     )
 
 
@@ -210,22 +240,18 @@ def _level_expr(col: pl.Expr, model: Model) -> pl.Expr:
     )
 
 
-def _dimension_scores(graded: pl.LazyFrame, model: Model) -> pl.LazyFrame:
-    """Score, completeness, incomplete flag and level per assessment and dimension."""
-    weighted = pl.col("weight") * pl.col("value") / pl.col("top")
-    answered_weight = pl.when(pl.col("answered")).then(pl.col("weight")).otherwise(0.0)
+def _dimension_scores(sums: pl.LazyFrame, model: Model, questions: pl.DataFrame) -> pl.LazyFrame:
+    """Score, completeness, incomplete flag and level per assessment and dimension.
+
+    A dimension with no answer at all (every question unknown) has no row: read it as
+    score null, completeness 0, incomplete."""
+    per_dimension = questions.group_by("dimension").agg(total=pl.len()).lazy()
     return (
-        graded.group_by("assessment", "dimension")
-        .agg(
-            num=weighted.filter(pl.col("answered")).sum(),
-            den=answered_weight.sum(),
-            answered=pl.col("answered").sum(),
-            applicable=pl.col("applicable").sum(),
-        )
+        sums.join(per_dimension, on="dimension", how="left")
         .with_columns(
             score=pl.when(pl.col("den") > 0).then(100 * pl.col("num") / pl.col("den")),
-            completeness=pl.when(pl.col("applicable") > 0).then(
-                pl.col("answered") / pl.col("applicable")
+            completeness=pl.when(pl.col("total") > pl.col("na")).then(
+                pl.col("answered") / (pl.col("total") - pl.col("na"))
             ),
         )
         .with_columns(
@@ -233,50 +259,53 @@ def _dimension_scores(graded: pl.LazyFrame, model: Model) -> pl.LazyFrame:
             level=_level_expr(pl.col("score"), model),
         )
         .select("assessment", "dimension", "score", "completeness", "incomplete", "level")
-        .sort("assessment", "dimension")
     )
 
 
-def _weighted_mean(frame: pl.LazyFrame, weights: Mapping[str, float], name: str) -> pl.LazyFrame:
-    """Per assessment, Σ(w·score)/Σw over the listed dimensions that have a score."""
-    w = pl.col("dimension").replace_strict(weights, default=None, return_dtype=pl.Float64)
-    return (
-        frame.with_columns(w=w)
-        .filter(pl.col("score").is_not_null() & pl.col("w").is_not_null())
-        .group_by("assessment")
-        .agg(((pl.col("w") * pl.col("score")).sum() / pl.col("w").sum()).alias(name))
-    )
+def _wide_names(model: Model) -> list[str]:
+    return [f"dimension:{d.id}" for d in model.dimensions]
 
 
 def _summary(dimensions: pl.LazyFrame, model: Model) -> pl.LazyFrame:
-    """Index, pillar scores and capped maturity level per assessment."""
-    summary = dimensions.select("assessment").unique()
-    parts = [(INDEX, {d.id: d.weight for d in model.dimensions})] + [
-        (f"pillar:{p.id}", {d.id: d.weight for d in model.dimensions if d.pillar == p.id})
+    """Index, pillar scores, capped maturity level and (for the diagnostics) every dimension's
+    score as a ``dimension:<id>`` column, per assessment, in one aggregation.
+
+    The terms are spread into one column per pillar and per dimension first, so that the
+    aggregation is plain sums and maxima (polars' fast path) rather than filters per group."""
+    position = {d.id: i for i, d in enumerate(model.dimensions)}
+    dimension = pl.col("dimension").to_physical()  # the Enum's codes: integer comparisons
+    weight = dimension.replace_strict(
+        {i: d.weight for i, d in enumerate(model.dimensions)}, return_dtype=pl.Float64
+    )
+    w = pl.when(pl.col("score").is_not_null()).then(weight)
+    groups = {INDEX: list(position.values())} | {
+        f"pillar:{p.id}": [position[d.id] for d in model.dimensions if d.pillar == p.id]
         for p in model.pillars
-    ]
-    for name, weights in parts:
-        summary = summary.join(
-            dimensions.pipe(_weighted_mean, weights, name), on="assessment", how="left"
+    }
+    terms: dict[str, pl.Expr] = {}
+    for name, members in groups.items():
+        inside = dimension.is_in(members)
+        terms[f"{name}/num"] = pl.when(inside).then(w * pl.col("score"))
+        terms[f"{name}/den"] = pl.when(inside).then(w)
+    wide = {
+        f"dimension:{d.id}": pl.when(dimension == position[d.id]).then(pl.col("score"))
+        for d in model.dimensions
+    }
+    summary = (
+        dimensions.with_columns(**terms, **wide)
+        .group_by("assessment")
+        .agg(pl.col(*terms).sum(), pl.col(*wide).max(), lowest=pl.col("level").min())
+        .with_columns(
+            pl.when(pl.col(f"{name}/den") > 0)
+            .then(pl.col(f"{name}/num") / pl.col(f"{name}/den"))
+            .alias(name)
+            for name in groups
         )
+    )
     level = _level_expr(pl.col(INDEX), model)
     if model.levels and model.cap_levels:
-        lowest = dimensions.group_by("assessment").agg(lowest=pl.col("level").min())
-        summary = (
-            summary.join(lowest, on="assessment", how="left")
-            .with_columns(level=pl.min_horizontal(level, pl.col("lowest") + 1))
-            .drop("lowest")
-        )
-    else:
-        summary = summary.with_columns(level=level)
-    return summary.sort("assessment")
-
-
-def _wide_scores(summary: pl.DataFrame, dimensions: pl.DataFrame) -> pl.DataFrame:
-    """One row per assessment, one column per score name (index, pillars, dimensions)."""
-    wide = dimensions.pivot(on="dimension", index="assessment", values="score")
-    renamed = summary.rename({c: c.removeprefix("pillar:") for c in summary.columns})
-    return renamed.drop("level").join(wide, on="assessment", how="left")
+        level = pl.min_horizontal(level, pl.col("lowest") + 1)
+    return summary.with_columns(level=level).select("assessment", *groups, "level", *wide)
 
 
 def _rule_expr(rule: GapRule | ThresholdRule) -> pl.Expr:
@@ -301,36 +330,39 @@ def _rule_expr(rule: GapRule | ThresholdRule) -> pl.Expr:
     return hit.fill_null(False)
 
 
-def _diagnostics(model: Model, summary: pl.DataFrame, dimensions: pl.DataFrame) -> pl.DataFrame:
+def _diagnostics(model: Model, summary: pl.DataFrame) -> pl.DataFrame:
     """Triggered diagnostics, one row per (assessment, diagnostic), in model order."""
-    schema = {"assessment": pl.String, "diagnostic": pl.String, "order": pl.Int32}
+    schema = {"assessment": summary.schema["assessment"], "diagnostic": pl.String}
     if not model.diagnostics or summary.is_empty():
         return pl.DataFrame(schema=schema)
-    wide = _wide_scores(summary, dimensions)
+    wide = summary.rename({c: c.split(":", 1)[1] for c in summary.columns if ":" in c}).lazy()
     hits = [
-        wide.lazy()
-        .filter(_rule_expr(diag.rule))
-        .select("assessment", diagnostic=pl.lit(diag.id), order=pl.lit(i, dtype=pl.Int32))
+        wide.filter(_rule_expr(diag.rule)).select(
+            "assessment", diagnostic=pl.lit(diag.id), order=pl.lit(i, dtype=pl.Int32)
+        )
         for i, diag in enumerate(model.diagnostics)
     ]
-    return pl.concat(hits).sort("assessment", "order").collect().cast(schema)  # type: ignore[arg-type]
+    return pl.concat(hits).sort("assessment", "order").drop("order").collect()
 
 
-def _next_steps(graded: pl.LazyFrame) -> pl.LazyFrame:
-    """Per dimension, its weakest answered questions not yet at the top, with the next level."""
-    ratio = pl.col("value") / pl.col("top")
+def next_steps(model: Model, answers: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
+    """Per dimension, its weakest answered questions not yet at the top, with the level that
+    comes next (``order`` = position in the model). Separate from `score` because only the
+    assessments being shown need it."""
+    questions = question_frame(model)
+    graded = answers.lazy().pipe(_grade, questions)
     return (
-        graded.filter(pl.col("answered") & (pl.col("value") < pl.col("top")))
-        .with_columns(ratio=ratio)
-        .filter(pl.col("ratio") == pl.col("ratio").min().over("assessment", "dimension"))
+        graded.filter(
+            pl.col("open_ratio") == pl.col("open_ratio").min().over("assessment", "dimension")
+        )
+        .join(questions.lazy().select("qidx", "question"), on="qidx", how="left")
         .select(
             "assessment",
-            "dimension",
+            pl.col("dimension").cast(pl.String),
             "question",
             current=pl.col("value"),
             next_level=pl.col("value") + 1,
-            order=pl.col("order"),
+            order=pl.col("qidx"),
         )
-        .sort("assessment", "order")
-        .drop("order")
+        .collect()
     )
