@@ -9,7 +9,6 @@ import polars as pl
 
 from maturity.model import INDEX, Model
 from maturity.scoring import (
-    AnswerValue,
     Scores,
     answers_frame,
     next_steps,
@@ -148,7 +147,7 @@ def result_for(
 
 
 def results_from(
-    model: Model, answer_sets: Mapping[str, Mapping[str, AnswerValue]], lang: str = "fr"
+    model: Model, answer_sets: Mapping[str, Mapping[str, object]], lang: str = "fr"
 ) -> dict[str, ScoreResult]:
     """Validate and score several answer sets at once; results by assessment key."""
     clean = {key: validate_answers(model, answers) for key, answers in answer_sets.items()}

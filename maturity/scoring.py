@@ -332,7 +332,7 @@ def _rule_expr(rule: GapRule | ThresholdRule) -> pl.Expr:
 
 def _diagnostics(model: Model, summary: pl.DataFrame) -> pl.DataFrame:
     """Triggered diagnostics, one row per (assessment, diagnostic), in model order."""
-    schema = {"assessment": summary.schema["assessment"], "diagnostic": pl.String}
+    schema = pl.Schema([("assessment", summary.schema["assessment"]), ("diagnostic", pl.String())])
     if not model.diagnostics or summary.is_empty():
         return pl.DataFrame(schema=schema)
     wide = summary.rename({c: c.split(":", 1)[1] for c in summary.columns if ":" in c}).lazy()

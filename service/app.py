@@ -6,12 +6,27 @@ from typing import Any
 
 from litestar import Litestar, get
 from litestar.config.compression import CompressionConfig
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 
 from maturity.model import Model, load_model
+from service.auth import DEFAULT_RESOLVERS, provide_principal
+from service.controllers.accounts import (
+    AccountController,
+    ApiKeyController,
+    InvitationController,
+    UserController,
+)
+from service.controllers.assessments import AssessmentController
 from service.controllers.scoring import ScoringController
+from service.controllers.territories import (
+    CampaignController,
+    ProfileController,
+    TerritoryController,
+)
+from service.db import check_database, lifespan, provide_db_session
 from service.errors import exception_handlers
 from service.settings import Settings, load_settings
 
@@ -24,10 +39,15 @@ async def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-def create_app(settings: Settings | None = None, model: Model | None = None) -> Litestar:
-    """Build the Litestar application; refuses to start on an invalid model file."""
+def create_app(
+    settings: Settings | None = None, model: Model | None = None, *, check_db: bool = True
+) -> Litestar:
+    """Build the Litestar application; refuses to start on an invalid model file or on a
+    database that is unreachable or not migrated (`DatabaseNotReadyError`)."""
     settings = settings or load_settings()
     model = model or load_model(settings.effective_model_file)
+    if check_db:
+        check_database(settings)
 
     def provide_model() -> Model:
         return model
@@ -35,13 +55,27 @@ def create_app(settings: Settings | None = None, model: Model | None = None) -> 
     def provide_settings() -> Settings:
         return settings
 
-    route_handlers: list[Any] = [health, ScoringController]
+    route_handlers: list[Any] = [
+        health,
+        ScoringController,
+        TerritoryController,
+        ProfileController,
+        CampaignController,
+        AssessmentController,
+        AccountController,
+        UserController,
+        InvitationController,
+        ApiKeyController,
+    ]
     return Litestar(
         route_handlers=route_handlers,
         dependencies={
             "model": Provide(provide_model, sync_to_thread=False),
             "settings": Provide(provide_settings, sync_to_thread=False),
+            "db_session": Provide(provide_db_session),
+            "principal": Provide(provide_principal),
         },
+        lifespan=[lifespan],
         exception_handlers=exception_handlers(),  # type: ignore[arg-type]
         openapi_config=OpenAPIConfig(
             title="Territoires connectés",
@@ -55,6 +89,13 @@ def create_app(settings: Settings | None = None, model: Model | None = None) -> 
         ),
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
         request_max_body_size=settings.max_body_bytes,
-        state={"settings": settings, "model": model},
+        state=State(
+            {
+                "settings": settings,
+                "model": model,
+                # the web pages append a cookie-session resolver (see service.auth)
+                "principal_resolvers": list(DEFAULT_RESOLVERS),
+            }
+        ),
         debug=False,
     )

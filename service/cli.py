@@ -11,7 +11,7 @@ __all__ = ["main"]
 Register = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
 
 
-COMMAND_MODULES = ("service.commands",)
+COMMAND_MODULES = ("service.commands", "service.db_commands")
 """Modules providing ``register(subparsers)``; each package adds its own here."""
 
 
@@ -39,11 +39,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     from maturity.model import ModelError
+    from service.db import DatabaseNotReadyError
     from service.settings import SettingsError
 
     try:
         status: int = args.func(args)
-    except (ModelError, SettingsError) as exc:
+    except (ModelError, SettingsError, DatabaseNotReadyError) as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -79,7 +79,11 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-PREPARE_STEPS: tuple[str, ...] = ()
+PREPARE_STEPS: tuple[str, ...] = (
+    "service.db_commands:prepare_database",
+    "service.db_commands:prepare_territories",
+    "service.db_commands:prepare_demo_data",
+)
 """``module:function`` run in order by `territoires prepare`, each taking the `Settings`;
 each must be idempotent (``make run`` calls it at every start)."""
 

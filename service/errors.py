@@ -20,13 +20,17 @@ from litestar.exceptions import (
     ValidationException,
 )
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from sqlalchemy.exc import DataError, IntegrityError
 
 from maturity.scoring import AnswerError
 
 __all__ = [
+    "AuthenticationError",
     "ConflictError",
     "DomainError",
+    "InvalidInputError",
     "NotFoundError",
+    "PermissionDeniedError",
     "Problem",
     "exception_handlers",
     "problem_response",
@@ -60,6 +64,27 @@ class ConflictError(DomainError):
 
     status_code = 409
     title = "Conflit"
+
+
+class AuthenticationError(DomainError):
+    """No valid credentials: missing, unknown, revoked or expired."""
+
+    status_code = 401
+    title = "Authentification requise"
+
+
+class PermissionDeniedError(DomainError):
+    """Valid credentials whose role does not allow the action."""
+
+    status_code = 403
+    title = "Accès refusé"
+
+
+class InvalidInputError(DomainError):
+    """Well-formed input that breaks a rule of the domain (pass ``errors=[...]`` to list them)."""
+
+    status_code = 422
+    title = "Données invalides"
 
 
 class Problem(msgspec.Struct, omit_defaults=True):
@@ -123,7 +148,24 @@ def _answer_error(request: Request[Any, Any, Any], exc: AnswerError) -> Response
 
 def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Problem]:
     errors = exc.extra.get("errors")
-    return problem_response(request, exc.status_code, exc.detail, errors)
+    headers = {"WWW-Authenticate": 'Bearer realm="territoires"'} if exc.status_code == 401 else None
+    return problem_response(request, exc.status_code, exc.detail, errors, headers)
+
+
+def _data_error(request: Request[Any, Any, Any], exc: DataError) -> Response[Problem]:
+    """A value the database refuses (e.g. a NUL character for PostgreSQL): the input's fault."""
+    log.info("Valeur refusée par la base sur %s : %s", request.url.path, exc.orig)
+    return problem_response(
+        request, 400, "Requête invalide : une des valeurs envoyées ne peut pas être enregistrée."
+    )
+
+
+def _integrity_error(request: Request[Any, Any, Any], exc: IntegrityError) -> Response[Problem]:
+    """A constraint broken by a concurrent change (the domain checks the rest beforehand)."""
+    log.info("Conflit d'intégrité sur %s : %s", request.url.path, exc.orig)
+    return problem_response(
+        request, 409, "La donnée a été modifiée en même temps par une autre requête : réessayez."
+    )
 
 
 _MSGSPEC_FR = [
@@ -132,6 +174,8 @@ _MSGSPEC_FR = [
     (re.compile(r"Expected `([^`]*)`, got `([^`]*)`"), r"type attendu \1, reçu \2"),
     (re.compile(r"JSON is malformed: (.*)"), r"JSON mal formé (\1)"),
     (re.compile(r"Input data was truncated"), r"JSON tronqué"),
+    (re.compile(r"Expected `str` matching regex '[^']*'"), r"texte au format invalide"),
+    (re.compile(r"Expected `str` of length <= (\d+)"), r"texte de \1 caractères au plus"),
 ]
 
 
@@ -197,6 +241,8 @@ def exception_handlers() -> dict[type[Exception] | int, Callable[..., Response[A
     return {
         AnswerError: _answer_error,
         DomainError: _domain_error,
+        IntegrityError: _integrity_error,
+        DataError: _data_error,
         ValidationException: _validation_error,
         HTTPException: _http_error,
         Exception: _internal_error,

@@ -48,7 +48,10 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture(scope="session")
 def app(settings: Settings, model: Model) -> Litestar:
-    """The application, built once per session."""
+    """The application on a migrated (empty) SQLite database, built once per session."""
+    from service.db import upgrade
+
+    upgrade(settings)
     return create_app(settings, model)
 
 
