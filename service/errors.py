@@ -15,7 +15,7 @@ from litestar import Request, Response
 from litestar.exceptions import (
     HTTPException,
     NotAuthorizedException,
-    NotFoundErrorException,
+    NotFoundException,
     PermissionDeniedException,
     ValidationException,
 )
@@ -215,7 +215,7 @@ def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response
     detail = _STATUS_DETAILS.get(status) or _french(str(exc.detail or _STATUS_TITLES.get(status)))
     if status == 400 and not _is_french(detail):
         detail = f"Requête invalide : {detail}"
-    if isinstance(exc, NotAuthorizedException | PermissionDeniedException | NotFoundErrorException):
+    if isinstance(exc, NotAuthorizedException | PermissionDeniedException | NotFoundException):
         detail = _STATUS_DETAILS[status] if not _is_french(exc.detail) else str(exc.detail)
     elif _is_french(exc.detail):
         detail = str(exc.detail)

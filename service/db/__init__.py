@@ -1,0 +1,23 @@
+"""Persistence: tables, engines and sessions, migrations."""
+
+from service.db.engine import (
+    DatabaseNotReadyError,
+    check_database,
+    lifespan,
+    make_engine,
+    provide_db_session,
+    run_blocking,
+    session_scope,
+    upgrade,
+)
+
+__all__ = [
+    "DatabaseNotReadyError",
+    "check_database",
+    "lifespan",
+    "make_engine",
+    "provide_db_session",
+    "run_blocking",
+    "session_scope",
+    "upgrade",
+]

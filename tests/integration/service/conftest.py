@@ -1,0 +1,177 @@
+"""API suite fixtures: every test runs once on SQLite and once on PostgreSQL.
+
+Each backend gets a fresh database for the session (a new SQLite file; a new PostgreSQL
+database created on the server named by ``TERRITOIRES_TEST_POSTGRES_URL``, default
+``postgresql+asyncpg://postgres@127.0.0.1:5432/test``, dropped at the end), migrated and
+loaded with the reference territories once. Without that variable an unreachable server skips
+the PostgreSQL pass; with it (as ``.ci/run`` sets it) an unreachable server fails it."""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from maturity.model import Model
+from service.accounts import create_user
+from service.app import create_app
+from service.db import make_engine, run_blocking, session_scope, upgrade
+from service.settings import Settings, load_settings
+
+POSTGRES_ENV = "TERRITOIRES_TEST_POSTGRES_URL"
+DEFAULT_POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+Client = TestClient[Litestar]
+
+
+def _admin_sql(url: str, statement: str) -> None:
+    async def run() -> None:
+        engine = make_engine(url, isolation_level="AUTOCOMMIT")
+        try:
+            async with engine.connect() as conn:
+                await conn.execute(text(statement))
+        finally:
+            await engine.dispose()
+
+    run_blocking(run)
+
+
+def provision(backend: str, data_dir: Path) -> tuple[Settings, Any]:
+    """Fresh, migrated settings for `backend` and a cleanup function (or skip/fail)."""
+    if backend == "sqlite":
+        settings = load_settings({}, data_dir=data_dir)
+        upgrade(settings)
+        return settings, lambda: None
+    server = os.environ.get(POSTGRES_ENV) or DEFAULT_POSTGRES
+    name = f"tc_test_{os.getpid()}_{secrets.token_hex(4)}"
+    try:
+        _admin_sql(server, f'CREATE DATABASE "{name}"')
+    except Exception as exc:  # any driver or network error means "not reachable"
+        reason = f"PostgreSQL injoignable ({server}) : {type(exc).__name__} : {exc}"
+        if os.environ.get(POSTGRES_ENV):
+            pytest.fail(f"{reason} — {POSTGRES_ENV} est défini, la passe PostgreSQL est exigée.")
+        pytest.skip(reason)
+    url = make_url(server).set(database=name).render_as_string(hide_password=False)
+    settings = load_settings({}, data_dir=data_dir, database_url=url)
+    upgrade(settings)
+    return settings, lambda: _admin_sql(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def load_reference_territories(settings: Settings) -> None:
+    """Load the shipped reference territories into the database of `settings`."""
+    from service.territories import load_territories
+
+    async def run() -> None:
+        async with session_scope(settings) as session:
+            await load_territories(session)
+
+    run_blocking(run)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def db_settings(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Settings]:
+    """Settings on a fresh, migrated database with the reference territories."""
+    settings, cleanup = provision(request.param, tmp_path_factory.mktemp(request.param))
+    try:
+        load_reference_territories(settings)
+        yield settings
+    finally:
+        cleanup()
+
+
+@pytest.fixture(scope="session")
+def api(db_settings: Settings, model: Model) -> Iterator[Client]:
+    """A test client on the application over that database (built once per backend)."""
+    with TestClient(create_app(db_settings, model)) as client:
+        yield client
+
+
+def basic(email: str, password: str) -> dict[str, str]:
+    """An ``Authorization: Basic`` header."""
+    token = base64.b64encode(f"{email}:{password}".encode()).decode()
+    return {"Authorization": f"Basic {token}"}
+
+
+def bearer(secret: str) -> dict[str, str]:
+    """An ``Authorization: Bearer`` header."""
+    return {"Authorization": f"Bearer {secret}"}
+
+
+@dataclass
+class People:
+    """Accounts with an API key each, made once per backend. Setting them up goes through the
+    domain functions (no password hashing, to keep the suite fast); the invitation and
+    password flows have their own tests."""
+
+    client: Client
+    settings: Settings
+    admin: dict[str, str]
+    cache: dict[tuple[str, str | None], dict[str, str]] = field(default_factory=dict)
+
+    def user(self, role: str, territory: str | None = None) -> dict[str, str]:
+        """Headers of a user of `role` (of `territory` for members)."""
+        from service.api_keys import ApiKeyCreate, create_api_key
+        from service.auth import Principal
+
+        async def make() -> str:
+            email = f"{role}.{territory or 'reseau'}.{secrets.token_hex(3)}@exemple.fr"
+            async with session_scope(self.settings) as session:
+                user = await create_user(session, email, role, territory_code=territory)  # type: ignore[arg-type]
+                owner = Principal(user.id, email, "", role, territory, "session")  # type: ignore[arg-type]
+                created = await create_api_key(session, owner, ApiKeyCreate(name="tests"))
+            return created.secret
+
+        key = (role, territory)
+        if key not in self.cache:
+            self.cache[key] = bearer(run_blocking(make))
+        return self.cache[key]
+
+    def member(self, territory: str) -> dict[str, str]:
+        """Headers of a member of `territory`."""
+        return self.user("member", territory)
+
+
+ADMIN_EMAIL = "admin.tests@exemple.fr"
+ADMIN_PASSWORD = "mot de passe de l'administrateur"
+
+
+@pytest.fixture(scope="session")
+def people(api: Client, db_settings: Settings) -> People:
+    """The first admin (made like ``territoires users create-admin``), an open 2026 campaign
+    and a closed 2025 one, and a factory of other accounts."""
+
+    async def bootstrap() -> None:
+        async with session_scope(db_settings) as session:
+            await create_user(session, ADMIN_EMAIL, "admin", password=ADMIN_PASSWORD)
+
+    run_blocking(bootstrap)
+    key = api.post(
+        "/api/v1/api-keys", json={"name": "admin"}, headers=basic(ADMIN_EMAIL, ADMIN_PASSWORD)
+    )
+    assert key.status_code == 201, key.text
+    admin = bearer(key.json()["secret"])
+    for year, status in ((2025, "closed"), (2026, "open")):
+        created = api.post(
+            "/api/v1/campaigns", json={"year": year, "status": status}, headers=admin
+        )
+        assert created.status_code == 201, created.text
+    return People(api, db_settings, admin)
+
+
+def start(client: Client, headers: dict[str, str], **body: Any) -> dict[str, Any]:
+    """Create an assessment (the caller's territory, open campaign unless given)."""
+    response = client.post("/api/v1/assessments", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    return response.json()  # type: ignore[no-any-return]

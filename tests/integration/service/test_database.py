@@ -1,0 +1,104 @@
+"""Migrations, the start-up check and the database commands, on real databases."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import select, update
+
+from maturity.model import Model
+from service.app import create_app
+from service.cli import main
+from service.db import DatabaseNotReadyError, make_engine, run_blocking, session_scope, upgrade
+from service.db.tables import Territory, metadata
+from service.settings import Settings, load_settings
+
+
+def test_migrations_create_exactly_the_tables(db_settings: Settings) -> None:
+    async def differences() -> list[object]:
+        engine = make_engine(db_settings.effective_database_url)
+        try:
+            async with engine.connect() as conn:
+                return await conn.run_sync(
+                    lambda sync: compare_metadata(MigrationContext.configure(sync), metadata)
+                )
+        finally:
+            await engine.dispose()
+
+    assert run_blocking(differences) == []
+
+
+def test_upgrade_is_idempotent(db_settings: Settings) -> None:
+    upgrade(db_settings)
+    upgrade(db_settings)
+
+
+def test_app_refuses_an_unmigrated_database(tmp_path: Path, model: Model) -> None:
+    settings = load_settings({}, data_dir=tmp_path)
+    with pytest.raises(DatabaseNotReadyError, match="« territoires db upgrade »"):
+        create_app(settings, model)
+    upgrade(settings)
+    create_app(settings, model)
+    from alembic import command
+
+    from service.db.engine import _alembic_config
+
+    command.downgrade(_alembic_config(settings.effective_database_url), "base")
+    with pytest.raises(DatabaseNotReadyError, match=r"jamais migrée.*territoires db upgrade"):
+        create_app(settings, model)
+
+
+def test_unreachable_database_is_named(tmp_path: Path, model: Model) -> None:
+    settings = load_settings(
+        {}, data_dir=tmp_path, database_url="postgresql+asyncpg://nobody@127.0.0.1:1/none"
+    )
+    with pytest.raises(DatabaseNotReadyError, match="injoignable"):
+        create_app(settings, model)
+
+
+def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
+    settings = load_settings({}, data_dir=tmp_path)
+    upgrade(settings)
+    with sqlite3.connect(settings.sqlite_path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+def test_db_commands(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("TERRITOIRES_DATA_DIR", str(tmp_path))
+    assert main(["db", "status"]) == 1
+    assert "territoires db upgrade" in capsys.readouterr().out
+    assert main(["db", "upgrade"]) == 0
+    assert main(["db", "status"]) == 0
+    assert main(["db", "load-territories"]) == 0
+    assert "36130 territoires chargés" in capsys.readouterr().out
+    settings = load_settings({}, data_dir=tmp_path)
+
+    async def opt_in() -> None:
+        async with session_scope(settings) as session:
+            await session.execute(
+                update(Territory).where(Territory.code == "64122").values(public_profile=True)
+            )
+
+    run_blocking(opt_in)
+    assert main(["db", "load-territories"]) == 0
+    assert "déjà à jour" in capsys.readouterr().out
+    assert main(["db", "load-territories", "--force"]) == 0
+
+    async def profile() -> bool:
+        async with session_scope(settings) as session:
+            query = select(Territory.public_profile).where(Territory.code == "64122")
+            return bool((await session.execute(query)).scalar_one())
+
+    assert run_blocking(profile), "reloading keeps the opt-ins"
+    monkeypatch.setattr("sys.stdin", __import__("io").StringIO("un mot de passe sûr\n"))
+    assert main(["users", "create-admin", "--email", "Admin@Exemple.fr", "--password-stdin"]) == 0
+    assert "admin@exemple.fr créé" in capsys.readouterr().out
+    monkeypatch.setattr("sys.stdin", __import__("io").StringIO("un mot de passe sûr\n"))
+    assert main(["users", "create-admin", "--email", "admin@exemple.fr", "--password-stdin"]) == 1
+    assert "existe déjà" in capsys.readouterr().err
