@@ -223,26 +223,41 @@ def campaign_statistics(
     other territories of the group have a score for that metric."""
     groups = peer_groups(territories, current.select("territory").unique(), scope)
     cells = _cells(territories.lazy(), current.lazy()).collect()
-    members = _members(groups, cells)
-    stats = _group_stats(members, current.lazy())
-    own = current.lazy().rename({"score": "own"})
-    ranked = _ranks(members, current.lazy())
+    # integer ids for the joins below: hashing integers is much cheaper than strings
+    keys = groups.select("key").unique().with_row_index("key_id")
+    own_key = groups.select("territory", "step", "key", "n_others").join(keys, on="key")
+    scored = (
+        _members(groups, cells)
+        .join(keys.lazy(), on="key")
+        .join(current.lazy(), on="territory")
+        .select("key_id", "territory", "metric", "score")
+        .collect()
+    )
+    stats = _group_stats(scored.lazy())
+    ranked = _ranks(scored.lazy(), own_key.lazy().select("territory", "key_id"))
     result = (
-        groups.lazy()
-        .select("territory", "step", "key", "n_others")
-        .join(stats, on="key", how="inner")
-        .join(own, on=["territory", "metric"], how="left")
-        .join(ranked, on=["key", "territory", "metric"], how="left")
+        own_key.lazy()
+        .join(stats, on="key_id", how="inner")
+        .join(ranked, on=["territory", "metric"], how="left")
     )
     if previous is not None:
-        before = previous.lazy().rename({"score": "own_before"})
         prev_cells = _cells(territories.lazy(), previous.lazy()).collect()
-        prev_stats = _group_stats(_members(groups, prev_cells), previous.lazy()).select(
-            "key", "metric", mean_before="mean", n_before="n"
+        prev_scored = (
+            _members(groups, prev_cells)
+            .join(keys.lazy(), on="key")
+            .join(previous.lazy(), on="territory")
+            .select("key_id", "territory", "metric", "score")
+        )
+        prev_stats = _group_stats(prev_scored).select(
+            "key_id", "metric", mean_before="mean", n_before="n"
         )
         result = (
-            result.join(before, on=["territory", "metric"], how="left")
-            .join(prev_stats, on=["key", "metric"], how="left")
+            result.join(
+                previous.lazy().rename({"score": "own_before"}),
+                on=["territory", "metric"],
+                how="left",
+            )
+            .join(prev_stats, on=["key_id", "metric"], how="left")
             .with_columns(
                 own_change=pl.col("own") - pl.col("own_before"),
                 group_change=pl.when(pl.col("n_before") >= K_MIN + 1).then(
@@ -266,37 +281,42 @@ def campaign_statistics(
                 pl.lit(f"moins de {K_MIN} autres territoires ont un score pour cette mesure")
             ),
         )
+        .drop("key_id")
         .collect()
     )
 
 
-def _group_stats(members: pl.LazyFrame, scores: pl.LazyFrame) -> pl.LazyFrame:
+def _group_stats(scored: pl.LazyFrame) -> pl.LazyFrame:
     """n, mean and quantiles (linear interpolation) per group and metric."""
     score = pl.col("score")
-    return (
-        members.join(scores, on="territory", how="inner")
-        .group_by("key", "metric")
-        .agg(
-            n=pl.len(),
-            mean=score.mean(),
-            median=score.median(),
-            p25=score.quantile(0.25, "linear"),
-            p75=score.quantile(0.75, "linear"),
-            p90=score.quantile(0.90, "linear"),
-        )
+    return scored.group_by("key_id", "metric").agg(
+        n=pl.len(),
+        mean=score.mean(),
+        median=score.median(),
+        p25=score.quantile(0.25, "linear"),
+        p75=score.quantile(0.75, "linear"),
+        p90=score.quantile(0.90, "linear"),
     )
 
 
-def _ranks(members: pl.LazyFrame, scores: pl.LazyFrame) -> pl.LazyFrame:
-    """Percentile rank of each member among the *other* members of its group: the share of
-    them scoring lower, ties counting half (0 to 100)."""
-    score = pl.col("score")
-    over = ("key", "metric")
-    below = score.rank("min").over(over) - 1
-    ties = score.rank("max").over(over) - score.rank("min").over(over)
-    others = pl.len().over(over) - 1
+def _ranks(scored: pl.LazyFrame, own_keys: pl.LazyFrame) -> pl.LazyFrame:
+    """Percentile rank of each territory among the *other* members of its own group: the
+    share of them scoring lower, ties counting half (0 to 100).
+
+    With b members below and e equal (itself included), the average rank is b + (e + 1) / 2,
+    so b + (e − 1) / 2 is the average rank minus one."""
+    over = ("key_id", "metric")
     return (
-        members.join(scores, on="territory", how="inner")
-        .with_columns(percentile=pl.when(others > 0).then(100 * (below + 0.5 * ties) / others))
-        .select("key", "territory", "metric", "percentile")
+        scored.with_columns(
+            average=pl.col("score").rank("average").over(over), others=pl.len().over(over) - 1
+        )
+        .join(own_keys, on=["territory", "key_id"], how="semi")
+        .select(
+            "territory",
+            "metric",
+            own=pl.col("score"),
+            percentile=pl.when(pl.col("others") > 0).then(
+                100 * (pl.col("average") - 1) / pl.col("others")
+            ),
+        )
     )
