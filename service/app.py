@@ -20,6 +20,7 @@ from service.controllers.accounts import (
     UserController,
 )
 from service.controllers.assessments import AssessmentController
+from service.controllers.benchmarks import BenchmarkController, provide_benchmark_cache
 from service.controllers.scoring import ScoringController
 from service.controllers.territories import (
     CampaignController,
@@ -55,6 +56,8 @@ def create_app(
     def provide_settings() -> Settings:
         return settings
 
+    benchmark_cache = provide_benchmark_cache(model)
+
     route_handlers: list[Any] = [
         health,
         ScoringController,
@@ -66,6 +69,7 @@ def create_app(
         UserController,
         InvitationController,
         ApiKeyController,
+        BenchmarkController,
     ]
     return Litestar(
         route_handlers=route_handlers,
@@ -74,6 +78,7 @@ def create_app(
             "settings": Provide(provide_settings, sync_to_thread=False),
             "db_session": Provide(provide_db_session),
             "principal": Provide(provide_principal),
+            "benchmarks": Provide(lambda: benchmark_cache, sync_to_thread=False),
         },
         lifespan=[lifespan],
         exception_handlers=exception_handlers(),  # type: ignore[arg-type]

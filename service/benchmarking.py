@@ -1,0 +1,459 @@
+"""Peer benchmarking as the pages and the API show it: the engine's frames for a campaign,
+computed once and cached until an assessment of that campaign (or the one before) is submitted
+or reopened, then turned into response Structs for one territory."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Final, Literal
+
+import msgspec
+import polars as pl
+from anyio import to_thread
+from sqlalchemy import Integer, cast, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from maturity.aggregates import custom_group_statistics, learn_from, nearest_peers
+from maturity.benchmark import K_MIN, STEPS, Scope, campaign_statistics, long_scores, metric_ids
+from maturity.model import INDEX, Model
+from maturity.scoring import score
+from maturity.territories import POPULATION_BANDS, population_band_expr
+from service.assessments import notice
+from service.db.tables import Assessment, Campaign
+from service.errors import NotFoundError
+from service.scores import submitted_answers_frame
+from service.territories import territories_frame
+
+__all__ = [
+    "Benchmark",
+    "BenchmarkCache",
+    "CampaignFrames",
+    "MetricStats",
+    "PeerGroupView",
+    "territory_benchmark",
+]
+
+Stamp = tuple[int, datetime | None, bool]
+
+
+@dataclass
+class CampaignFrames:
+    """Everything computed for one campaign and scope: what a benchmark response is cut from."""
+
+    campaign: int
+    scope: Scope
+    stamp: Stamp
+    territories: pl.DataFrame  # territory, name, kind, band, region, public
+    scores: pl.DataFrame  # territory, metric, score (submitted, this campaign)
+    statistics: pl.DataFrame  # campaign_statistics(): one row per territory and metric
+    synthetic: bool
+    checked_at: float = 0.0
+    """When the stamp was last compared with the database (monotonic clock)."""
+    names: dict[str, str] = field(default_factory=dict)
+    public_codes: frozenset[str] = frozenset()
+    rows: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """Where each territory's rows start in `statistics` (sorted by territory), and how many."""
+    responses: dict[tuple[str, str, tuple[str, ...]], Benchmark] = field(default_factory=dict)
+    """Default benchmarks already cut, by (territory, lang, ()): the frames never change."""
+
+    def __post_init__(self) -> None:
+        self.statistics = self.statistics.sort("territory", maintain_order=True)
+        self.names = dict(self.territories.select("territory", "name").iter_rows())
+        self.public_codes = frozenset(self.public["territory"].to_list())
+        offsets = (
+            self.statistics.with_row_index("row")
+            .group_by("territory")
+            .agg(start=pl.col("row").min(), length=pl.len())
+        )
+        self.rows = {t: (int(a), int(b)) for t, a, b in offsets.iter_rows()}
+
+    def statistics_of(self, territory: str) -> pl.DataFrame:
+        """The statistic rows of one territory (a slice: no scan of the whole frame)."""
+        start, length = self.rows.get(territory, (0, 0))
+        return self.statistics.slice(start, length)
+
+    @property
+    def public(self) -> pl.DataFrame:
+        """Territories that opted in to a public profile."""
+        return self.territories.filter("public").select("territory")
+
+
+async def _stamp(session: AsyncSession, campaign: int) -> Stamp:
+    """What changes whenever a submission of `campaign` or the previous one changes: the
+    count of submitted assessments and the latest submission time (reopening lowers the one,
+    resubmitting raises the other)."""
+    row = (
+        await session.execute(
+            select(
+                func.count(),
+                func.max(Assessment.submitted_at),
+                func.max(cast(Assessment.synthetic, Integer)),  # PostgreSQL has no max(bool)
+            ).where(
+                Assessment.campaign_year.in_([campaign, campaign - 1]),
+                Assessment.status == "submitted",
+            )
+        )
+    ).one()
+    return int(row[0]), row[1], bool(row[2])
+
+
+def _compute(
+    model: Model,
+    campaign: int,
+    scope: Scope,
+    stamp: Stamp,
+    territories: pl.DataFrame,
+    current: pl.DataFrame,
+    previous: pl.DataFrame,
+) -> CampaignFrames:
+    """Score both campaigns and compute every territory's statistics (runs in a thread)."""
+    refs = territories.select(
+        territory="code",
+        name="name",
+        kind="kind",
+        band=population_band_expr(pl.col("population")),
+        region="region_code",
+        public=pl.col("public_profile").fill_null(False),
+    )
+
+    def scored(answers: pl.DataFrame) -> pl.DataFrame:
+        if answers.is_empty():
+            return pl.DataFrame(
+                schema={"territory": pl.String, "metric": pl.String, "score": pl.Float64}
+            )
+        return long_scores(score(model, answers)).rename({"assessment": "territory"})
+
+    now, before = scored(current), scored(previous)
+    stats = campaign_statistics(
+        refs.select("territory", "kind", "band", "region"),
+        now,
+        before if not before.is_empty() else None,
+        scope,
+    )
+    return CampaignFrames(campaign, scope, stamp, refs, now, stats, stamp[2])
+
+
+STAMP_TTL: Final = 1.0
+"""Seconds during which a campaign's cached frames are served without asking the database
+whether a submission changed them: the most a worker lags behind a submission made on
+another worker (or in this one)."""
+
+
+class BenchmarkCache:
+    """Per (campaign, scope) frames, recomputed when the campaign's stamp moves.
+
+    The stamp lives in the database, so several workers sharing it see a submission made on
+    any of them within `STAMP_TTL` seconds, without a round trip on every request."""
+
+    def __init__(self, model: Model, stamp_ttl: float = STAMP_TTL) -> None:
+        self._model = model
+        self._ttl = stamp_ttl
+        self._entries: dict[tuple[int, str], CampaignFrames] = {}
+        self._locks: dict[tuple[int, str], asyncio.Lock] = {}
+        self._years: tuple[float, list[int]] = (-1e9, [])
+
+    async def campaign_years(self, session: AsyncSession) -> list[int]:
+        """Years of the existing campaigns, newest first (re-read every `STAMP_TTL` s)."""
+        checked, years = self._years
+        if time.monotonic() - checked >= self._ttl:
+            result = await session.execute(select(Campaign.year).order_by(Campaign.year.desc()))
+            years = list(result.scalars())
+            self._years = (time.monotonic(), years)
+        return years
+
+    async def get(self, session: AsyncSession, campaign: int, scope: Scope) -> CampaignFrames:
+        """The frames of `campaign`, from the cache when still current."""
+        key = (campaign, scope)
+        entry = self._entries.get(key)
+        if entry is not None and time.monotonic() - entry.checked_at < self._ttl:
+            return entry
+        stamp = await _stamp(session, campaign)
+        if entry is not None and entry.stamp == stamp:
+            entry.checked_at = time.monotonic()
+            return entry
+        async with self._locks.setdefault(key, asyncio.Lock()):
+            entry = self._entries.get(key)
+            if entry is not None and entry.stamp == stamp:
+                entry.checked_at = time.monotonic()
+                return entry
+            territories = await territories_frame(session)
+            current = await submitted_answers_frame(session, campaign)
+            previous = await submitted_answers_frame(session, campaign - 1)
+            entry = await to_thread.run_sync(
+                _compute, self._model, campaign, scope, stamp, territories, current, previous
+            )
+            entry.checked_at = time.monotonic()
+            self._entries[key] = entry
+            return entry
+
+
+class PeerGroupView(msgspec.Struct):
+    """The peer group used, and how it was widened to reach the minimum size."""
+
+    kind: Literal["default", "custom"]
+    description: str
+    step: int | None
+    widened: list[str]
+    n: int
+    """Territories of the group other than the one benchmarked."""
+    ignored: list[str] = []
+    """Codes of a custom list left out because they have no public profile."""
+
+
+class MetricStats(msgspec.Struct):
+    """One metric (index, pillar or dimension) of the territory against its peer group."""
+
+    id: str
+    label: str
+    own: float | None
+    n: int
+    mean: float | None
+    median: float | None
+    p25: float | None
+    p75: float | None
+    p90: float | None
+    percentile: float | None
+    gap_median: float | None
+    gap_p75: float | None
+    own_change: float | None
+    group_change: float | None
+    histogram: list[int] | None
+    """Counts of the group's scores in the bins 0–10, 10–20, …, 90–100."""
+    withheld: str | None
+
+
+class PeerRef(msgspec.Struct):
+    """A territory that opted in to a public profile, with a score or a distance."""
+
+    code: str
+    name: str
+    value: float
+
+
+class LearnFrom(msgspec.Struct):
+    """For one of the territory's weakest dimensions, the public peers that do best there."""
+
+    dimension: str
+    label: str
+    own: float | None
+    peers: list[PeerRef]
+
+
+class Benchmark(msgspec.Struct):
+    """Where a territory stands, against whom, and whom it can learn from (DESIGN §4)."""
+
+    territory: str
+    campaign: int
+    scope: str
+    k_min: int
+    group: PeerGroupView
+    metrics: list[MetricStats]
+    nearest: list[PeerRef]
+    learn_from: list[LearnFrom]
+    notice: str | None
+
+
+def _round(value: Any) -> float | None:
+    return None if value is None else round(float(value), 2)
+
+
+def _labels(model: Model, lang: str) -> dict[str, str]:
+    labels = {INDEX: "Indice global" if lang == "fr" else "Global index"}
+    labels |= {f"pillar:{p.id}": p.label.get(lang) for p in model.pillars}
+    return labels | {d.id: d.label.get(lang) for d in model.dimensions}
+
+
+def _histograms(frames: CampaignFrames, members: Sequence[str]) -> dict[str, list[int]]:
+    bins = (pl.col("score") // 10).clip(0, 9).cast(pl.Int32)
+    counts = (
+        frames.scores.filter(pl.col("territory").is_in(list(members)))
+        .group_by("metric", bins.alias("bin"))
+        .len()
+    )
+    out: dict[str, list[int]] = {}
+    for metric, b, n in counts.iter_rows():
+        out.setdefault(metric, [0] * 10)[b] = n
+    return out
+
+
+def _group_members(frames: CampaignFrames, territory: str) -> list[str]:
+    """Submitted territories of `territory`'s default group (itself included)."""
+    row = frames.statistics_of(territory).row(0, named=True)
+    kinds, positions, region = _definition(row["key"])
+    ids = [b.id for i, b in enumerate(POPULATION_BANDS) if i in positions]
+    members = frames.territories.filter(
+        pl.col("kind").is_in(kinds),
+        pl.col("band").is_in(ids),
+        pl.lit(region is None) | (pl.col("region") == (region or "")),
+    ).join(frames.scores.select("territory").unique(), on="territory", how="semi")
+    return members["territory"].to_list()
+
+
+def _definition(key: str) -> tuple[list[str], set[int], str | None]:
+    kinds, bands, region = key.split("|")
+    return kinds.split("+"), {int(b) for b in bands.split("+")}, None if region == "*" else region
+
+
+def territory_benchmark(
+    model: Model,
+    frames: CampaignFrames,
+    territory: str,
+    peers: Sequence[str] = (),
+    lang: str = "fr",
+) -> Benchmark:
+    """The benchmark of one territory, cut from its campaign's frames (once: then cached)."""
+    if peers:  # custom lists are not cached: there are too many of them
+        return _cut(model, frames, territory, peers, lang)
+    key = (territory, lang, ())
+    cached = frames.responses.get(key)
+    if cached is None:
+        cached = frames.responses[key] = _cut(model, frames, territory, peers, lang)
+    return cached
+
+
+def _cut(
+    model: Model, frames: CampaignFrames, territory: str, peers: Sequence[str], lang: str
+) -> Benchmark:
+    labels = _labels(model, lang)
+    stats = frames.statistics_of(territory)
+    if stats.is_empty():
+        raise NotFoundError(f"Territoire « {territory} » inconnu.")
+    dims = [d.id for d in model.dimensions]
+    if peers:
+        group, metrics = _custom(model, frames, territory, peers, labels)
+        members = [p for p in peers if p != territory]
+    else:
+        first = stats.row(0, named=True)
+        step = int(first["step"])
+        start = 0 if frames.scope == "region" else 1
+        group = PeerGroupView(
+            kind="default",
+            description=STEPS[step],
+            step=step,
+            widened=[STEPS[s] for s in range(start + 1, step + 1)],
+            n=int(first["n_others"]),
+        )
+        members = _group_members(frames, territory)
+        histograms = _histograms(frames, members)
+        by_metric = {r["metric"]: r for r in stats.iter_rows(named=True)}
+        metrics = []
+        for metric in metric_ids(model):
+            r = by_metric.get(metric)
+            if r is None:
+                continue
+            published = r["withheld"] is None
+            metrics.append(
+                MetricStats(
+                    id=metric,
+                    label=labels[metric],
+                    own=_round(r["own"]),
+                    n=int(r["n"]),
+                    **{
+                        k: _round(r[k])
+                        for k in ("mean", "median", "p25", "p75", "p90", "percentile")
+                    },
+                    gap_median=_round(r["gap_median"]),
+                    gap_p75=_round(r["gap_p75"]),
+                    own_change=_round(r["own_change"]),
+                    group_change=_round(r["group_change"]),
+                    histogram=histograms.get(metric) if published else None,
+                    withheld=r["withheld"],
+                )
+            )
+    names = frames.names
+    nearest = nearest_peers(frames.scores, frames.public, territory, dims)
+    learn = learn_from(frames.scores, frames.public, territory, dims, group=members or None)
+    own = {
+        m: s
+        for m, s in frames.scores.filter(pl.col("territory") == territory)
+        .select("metric", "score")
+        .iter_rows()
+    }
+    learn_views: dict[str, LearnFrom] = {}
+    for row in learn.iter_rows(named=True):
+        view = learn_views.setdefault(
+            row["dimension"],
+            LearnFrom(
+                row["dimension"], labels[row["dimension"]], _round(own.get(row["dimension"])), []
+            ),
+        )
+        view.peers.append(
+            PeerRef(row["territory"], names.get(row["territory"], ""), _round(row["score"]) or 0.0)
+        )
+    return Benchmark(
+        territory=territory,
+        campaign=frames.campaign,
+        scope=frames.scope,
+        k_min=K_MIN,
+        group=group,
+        metrics=metrics,
+        nearest=[
+            PeerRef(code, names.get(code, ""), _round(distance) or 0.0)
+            for code, distance in nearest.iter_rows()
+        ],
+        learn_from=list(learn_views.values()),
+        notice=notice(frames.synthetic),
+    )
+
+
+def _custom(
+    model: Model,
+    frames: CampaignFrames,
+    territory: str,
+    peers: Sequence[str],
+    labels: dict[str, str],
+) -> tuple[PeerGroupView, list[MetricStats]]:
+    """Statistics over a member-chosen list (public profiles only, at least `K_MIN`)."""
+    stats, ignored = custom_group_statistics(frames.scores, frames.public, peers, territory)
+    own = dict(
+        frames.scores.filter(pl.col("territory") == territory).select("metric", "score").iter_rows()
+    )
+    scores = frames.scores.filter(pl.col("territory").is_in([p for p in peers if p not in ignored]))
+    by_metric = {r["metric"]: r for r in stats.iter_rows(named=True)}
+    n = max((int(r["n"]) for r in by_metric.values()), default=0)
+    metrics = []
+    for metric in metric_ids(model):
+        r = by_metric.get(metric)
+        mine = own.get(metric)
+        if r is None:
+            continue
+        published = r["withheld"] is None
+        values = scores.filter(pl.col("metric") == metric)["score"]
+        percentile = None
+        if published and mine is not None and len(values):
+            below = int((values < mine).sum())
+            ties = int((values == mine).sum())
+            percentile = 100 * (below + 0.5 * ties) / len(values)
+        metrics.append(
+            MetricStats(
+                id=metric,
+                label=labels[metric],
+                own=_round(mine),
+                n=int(r["n"]),
+                mean=_round(r["mean"]),
+                median=_round(r["median"]),
+                p25=_round(r["p25"]),
+                p75=_round(r["p75"]),
+                p90=_round(r["p90"]),
+                percentile=_round(percentile),
+                gap_median=_round(mine - r["median"]) if mine is not None and published else None,
+                gap_p75=_round(mine - r["p75"]) if mine is not None and published else None,
+                own_change=None,
+                group_change=None,
+                histogram=None,
+                withheld=r["withheld"],
+            )
+        )
+    view = PeerGroupView(
+        kind="custom",
+        description="liste de pairs choisie (profils publics uniquement)",
+        step=None,
+        widened=[],
+        n=n,
+        ignored=ignored,
+    )
+    return view, metrics

@@ -1,0 +1,226 @@
+"""Peer benchmarking through the API, on the demo population, on SQLite and PostgreSQL:
+what each caller may see, the statistics against an independent computation, k-anonymity,
+exports, and a submission invalidating the cached campaign."""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import polars as pl
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from maturity.benchmark import K_MIN
+from maturity.model import Model
+from service.app import create_app
+from service.benchmarking import STAMP_TTL
+from service.db import run_blocking, session_scope
+from service.demo import DEMO_TERRITORY, load_demo_data
+from tests.integration.service.conftest import (
+    BACKENDS,
+    People,
+    basic,
+    bearer,
+    load_reference_territories,
+    provision,
+)
+
+Client = TestClient[Litestar]
+PUBLIC = "49007"  # Angers: always in the demo data, with a public profile
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def demo(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, model: Model
+) -> Iterator[tuple[Client, People]]:
+    """An app over a fresh database holding the demo population (two campaigns)."""
+    settings, cleanup = provision(request.param, tmp_path_factory.mktemp("bench"))
+    try:
+        load_reference_territories(settings)
+
+        async def load() -> None:
+            async with session_scope(settings) as session:
+                await load_demo_data(session, model)
+
+        run_blocking(load)
+        with TestClient(create_app(settings, model)) as client:
+            secret = client.post(
+                "/api/v1/api-keys",
+                json={"name": "admin"},
+                headers=basic("admin.demo@territoires-connectes.example", "demo-admin-2026"),
+            ).json()["secret"]
+            yield client, People(client, settings, bearer(secret))
+    finally:
+        cleanup()
+
+
+def metrics(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {m["id"]: m for m in body["metrics"]}
+
+
+def test_member_sees_its_benchmark_with_a_k_anonymous_group(demo: tuple[Client, People]) -> None:
+    client, people = demo
+    response = client.get(
+        f"/api/v1/territories/{DEMO_TERRITORY}/benchmark",
+        params={"campaign": 2025},
+        headers=people.member(DEMO_TERRITORY),
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["group"]["n"] >= K_MIN and body["k_min"] == K_MIN
+    assert body["notice"]  # synthetic data says so
+    index = metrics(body)["index"]
+    assert index["own"] is not None and 0 <= index["percentile"] <= 100
+    assert index["gap_median"] == pytest.approx(index["own"] - index["median"], abs=0.02)
+    assert sum(index["histogram"]) == index["n"]
+
+
+def test_hidden_territory_is_a_404_for_others(demo: tuple[Client, People]) -> None:
+    client, people = demo
+    url = f"/api/v1/territories/{DEMO_TERRITORY}/benchmark"
+    for headers in ({}, people.member("68224"), people.user("analyst")):
+        assert client.get(url, params={"campaign": 2025}, headers=headers).status_code == 404
+    assert client.get(url, params={"campaign": 2025}, headers=people.admin).status_code == 200
+
+
+def test_public_profile_is_visible_to_anyone(demo: tuple[Client, People]) -> None:
+    client, _ = demo
+    response = client.get(f"/api/v1/territories/{PUBLIC}/benchmark")
+    assert response.status_code == 200
+    assert response.json()["territory"] == PUBLIC
+
+
+def test_group_statistics_agree_with_the_network_aggregates(
+    demo: tuple[Client, People],
+) -> None:
+    """Two code paths, one truth: a step-1 group (same kind and band, all régions) is exactly
+    the cell (kind, population_band) of the network aggregates."""
+    client, people = demo
+    body = client.get(
+        f"/api/v1/territories/{PUBLIC}/benchmark",
+        params={"campaign": 2026},
+        headers=people.admin,
+    ).json()
+    assert body["group"]["step"] == 1, body["group"]
+    view = client.get(f"/api/v1/territories/{PUBLIC}").json()
+    cells = client.get(
+        "/api/v1/benchmarks/aggregates",
+        params={"campaign": 2026, "group_by": "kind,population_band"},
+    ).json()["rows"]
+    cell = {
+        r["metric"]: r
+        for r in cells
+        if r["kind"] == view["kind"] and r["population_band"] == view["population_band"]
+    }
+    for metric, stats in metrics(body).items():
+        for field in ("n", "mean", "median", "p25", "p75", "p90"):
+            assert stats[field] == pytest.approx(cell[metric][field], abs=0.01), (metric, field)
+
+
+def test_aggregates_never_show_fewer_than_k(demo: tuple[Client, People]) -> None:
+    client, _ = demo
+    body = client.get(
+        "/api/v1/benchmarks/aggregates", params={"group_by": "kind,population_band,region"}
+    ).json()
+    assert body["rows"]
+    small = [r for r in body["rows"] if r["n"] < K_MIN]
+    assert small and all(r["mean"] is None and r["withheld"] for r in small)
+    # inside each (kind, band), what is hidden is nobody or at least K_MIN territories
+    table = pl.DataFrame(body["rows"], infer_schema_length=None).filter(pl.col("metric") == "index")
+    parts = table.group_by("kind", "population_band").agg(
+        hidden=pl.col("n").filter(pl.col("mean").is_null()).sum(), total=pl.col("n").sum()
+    )
+    ok = (
+        (pl.col("hidden") == 0)
+        | (pl.col("hidden") >= K_MIN)
+        | ((pl.col("hidden") == pl.col("total")) & (pl.col("total") < K_MIN))
+    )
+    assert parts.select(ok.all()).item()
+
+
+def test_differencing_with_a_custom_list_reveals_nothing(demo: tuple[Client, People]) -> None:
+    client, people = demo
+    headers = people.member(DEMO_TERRITORY)
+    profiles = client.get("/api/v1/profiles", params={"per_page": 100}).json()["items"]
+    public = [p["territory"]["code"] for p in profiles if p["territory"]["code"] != DEMO_TERRITORY]
+    hidden = next(c for c in ("06088", "75056", "13055", "31555") if c not in public)
+    url = f"/api/v1/territories/{DEMO_TERRITORY}/benchmark"
+    base = client.get(url, params={"peers": ",".join(public[:6])}, headers=headers).json()
+    more = client.get(
+        url, params={"peers": ",".join([*public[:6], hidden])}, headers=headers
+    ).json()
+    assert more["group"]["ignored"] == [hidden]
+    assert metrics(base)["index"]["mean"] == metrics(more)["index"]["mean"]
+    few = client.get(url, params={"peers": ",".join(public[:3])}, headers=headers).json()
+    assert metrics(few)["index"]["mean"] is None and metrics(few)["index"]["withheld"]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "parquet"])
+def test_aggregate_exports(demo: tuple[Client, People], fmt: str) -> None:
+    client, _ = demo
+    response = client.get(
+        "/api/v1/benchmarks/aggregates", params={"group_by": "kind", "format": fmt}
+    )
+    assert response.status_code == 200
+    assert f'filename="agregats-2026.{fmt}"' in response.headers["content-disposition"]
+    if fmt == "csv":
+        table = pl.read_csv(io.BytesIO(response.content))
+    elif fmt == "parquet":
+        table = pl.read_parquet(io.BytesIO(response.content))
+    else:
+        assert response.content[:2] == b"PK"  # a zip container, as every xlsx
+        return
+    assert {"kind", "metric", "n", "mean", "withheld"} <= set(table.columns)
+
+
+def test_unknown_group_by_is_a_french_422(demo: tuple[Client, People]) -> None:
+    client, _ = demo
+    response = client.get("/api/v1/benchmarks/aggregates", params={"group_by": "couleur"})
+    assert response.status_code == 422
+    assert "Regroupement inconnu : couleur" in response.json()["detail"]
+
+
+def test_peers_names_only_public_profiles(demo: tuple[Client, People]) -> None:
+    client, people = demo
+    body = client.get(
+        f"/api/v1/territories/{DEMO_TERRITORY}/peers",
+        params={"campaign": 2025},
+        headers=people.member(DEMO_TERRITORY),
+    ).json()
+    profiles = client.get("/api/v1/profiles", params={"per_page": 100}).json()
+    public = {p["territory"]["code"] for p in profiles["items"]}
+    named = {p["code"] for p in body["nearest"]} | {
+        p["code"] for item in body["learn_from"] for p in item["peers"]
+    }
+    assert named and named <= public
+    assert body["metrics"] == []
+
+
+def test_a_submission_refreshes_the_cached_statistics(demo: tuple[Client, People]) -> None:
+    client, people = demo
+    headers = people.member(DEMO_TERRITORY)
+    url = f"/api/v1/territories/{DEMO_TERRITORY}/benchmark"
+    before = client.get(url, params={"campaign": 2026}, headers=headers).json()
+    assert metrics(before)["index"]["own"] is None  # the demo member has not answered 2026
+    created = client.post("/api/v1/assessments", json={}, headers=headers)
+    assessment = created.json()["id"] if created.status_code == 201 else None
+    if assessment is None:  # a previous run of this module on this backend made it already
+        listing = client.get("/api/v1/assessments", headers=headers).json()["items"]
+        assessment = next(a["id"] for a in listing if a["campaign"] == 2026)
+    model = client.get("/api/v1/model").json()
+    answers = {q["id"]: 3 for d in model["dimensions"] for q in d["questions"]}
+    saved = client.put(
+        f"/api/v1/assessments/{assessment}/answers", json={"answers": answers}, headers=headers
+    )
+    assert saved.status_code == 200, saved.text
+    assert (
+        client.post(f"/api/v1/assessments/{assessment}/submit", headers=headers).status_code == 200
+    )
+    time.sleep(STAMP_TTL + 0.1)
+    after = client.get(url, params={"campaign": 2026}, headers=headers).json()
+    assert metrics(after)["index"]["own"] == 75.0
+    assert metrics(after)["index"]["percentile"] is not None
