@@ -119,6 +119,12 @@ class People:
     settings: Settings
     admin: dict[str, str]
     cache: dict[tuple[str, str | None], dict[str, str]] = field(default_factory=dict)
+    pool: Iterator[str] = field(default_factory=lambda: iter(_territory_pool()))
+
+    def territory(self) -> str:
+        """A commune that no other test of the session is handed: tests share one database,
+        so each takes its own territory rather than a famous one another test may use."""
+        return next(self.pool)
 
     def user(self, role: str, territory: str | None = None) -> dict[str, str]:
         """Headers of a user of `role` (of `territory` for members)."""
@@ -141,6 +147,17 @@ class People:
     def member(self, territory: str) -> dict[str, str]:
         """Headers of a member of `territory`."""
         return self.user("member", territory)
+
+
+def _territory_pool() -> list[str]:
+    import polars as pl
+
+    from service.reference import read_reference
+
+    frame = read_reference().filter(
+        (pl.col("kind") == "commune") & pl.col("population").is_between(3_500, 19_999)
+    )
+    return sorted(frame["code"].to_list(), reverse=True)
 
 
 ADMIN_EMAIL = "admin.tests@exemple.fr"

@@ -16,14 +16,17 @@ PASSWORD = "une phrase de passe bien longue"
 
 
 def invite(client: Client, people: People, email: str, **extra: object) -> dict[str, object]:
-    body = {"email": email, "role": "member", "territory_code": "17300"} | extra
+    body = {"email": email, "role": "member", "territory_code": people.territory()} | extra
     response = client.post("/api/v1/invitations", json=body, headers=people.admin)
     assert response.status_code == 201, response.text
     return response.json()  # type: ignore[no-any-return]
 
 
 def test_invitation_lets_a_member_set_a_password_and_get_a_key(api: Client, people: People) -> None:
-    created = invite(api, people, "Cheffe.Projet@La-Rochelle.fr", name="Cheffe de projet")
+    code = people.territory()
+    created = invite(
+        api, people, "Cheffe.Projet@La-Rochelle.fr", name="Cheffe de projet", territory_code=code
+    )
     token = str(created["token"])
     assert created["accept_path"] == f"/invitation/{token}"
     assert created["invitation"]["status"] == "pending"  # type: ignore[index]
@@ -35,13 +38,13 @@ def test_invitation_lets_a_member_set_a_password_and_get_a_key(api: Client, peop
     assert short.status_code == 422
     accepted = api.post("/api/v1/invitations/accept", json={"token": token, "password": PASSWORD})
     assert accepted.status_code == 201
-    assert accepted.json()["territory_code"] == "17300" and accepted.json()["has_password"]
+    assert accepted.json()["territory_code"] == code and accepted.json()["has_password"]
     reused = api.post("/api/v1/invitations/accept", json={"token": token, "password": PASSWORD})
     assert reused.status_code == 404
     key = api.post("/api/v1/api-keys", json={"name": "poste"}, headers=basic(email, PASSWORD))
     assert key.status_code == 201, key.text
     me = api.get("/api/v1/me", headers=bearer(key.json()["secret"])).json()
-    assert (me["email"], me["role"], me["territory_code"]) == (email, "member", "17300")
+    assert (me["email"], me["role"], me["territory_code"]) == (email, "member", code)
     wrong = api.post(
         "/api/v1/api-keys", json={"name": "x"}, headers=basic(email, "mauvais mot de passe")
     )
@@ -101,12 +104,13 @@ def test_invitation_input_is_checked(api: Client, people: People) -> None:
 
 
 def test_api_key_lifecycle(api: Client, people: People) -> None:
-    member = people.member("40088")
+    code = people.territory()
+    member = people.member(code)
     created = api.post("/api/v1/api-keys", json={"name": "SIG"}, headers=member)
     assert created.status_code == 201
     secret, key = created.json()["secret"], created.json()["key"]
     assert secret.startswith("tc_") and key["prefix"] == secret[:10]
-    assert key["role"] == "member" and key["territory_code"] == "40088"
+    assert key["role"] == "member" and key["territory_code"] == code
     listed = api.get("/api/v1/api-keys", headers=member).json()
     assert key["id"] in [k["id"] for k in listed["items"]]
     assert secret not in str(listed)  # shown once, never again
@@ -114,7 +118,7 @@ def test_api_key_lifecycle(api: Client, people: People) -> None:
     used = api.get("/api/v1/api-keys", headers=member).json()["items"]
     assert next(k for k in used if k["id"] == key["id"])["last_used_at"] is not None
 
-    other = people.member("40192")
+    other = people.member(people.territory())
     assert api.delete(f"/api/v1/api-keys/{key['id']}", headers=other).status_code == 404
     revoked = api.delete(f"/api/v1/api-keys/{key['id']}", headers=member)
     assert revoked.json()["active"] is False
@@ -125,7 +129,7 @@ def test_api_key_lifecycle(api: Client, people: People) -> None:
 
 
 def test_api_key_expiry(api: Client, people: People, db_settings: Settings) -> None:
-    member = people.member("40192")
+    member = people.member(people.territory())
     past = (datetime.now(UTC) - timedelta(days=1)).isoformat()
     refused = api.post("/api/v1/api-keys", json={"name": "x", "expires_at": past}, headers=member)
     assert refused.status_code == 422
@@ -148,7 +152,7 @@ def test_api_key_expiry(api: Client, people: People, db_settings: Settings) -> N
 
 
 def test_api_key_roles_never_exceed_their_owner(api: Client, people: People) -> None:
-    member = people.member("40088")
+    member = people.member(people.territory())
     escalate = api.post("/api/v1/api-keys", json={"name": "x", "role": "admin"}, headers=member)
     assert escalate.status_code == 422
     someone = api.get("/api/v1/me", headers=people.user("analyst")).json()["id"]
@@ -168,7 +172,8 @@ def test_api_key_roles_never_exceed_their_owner(api: Client, people: People) -> 
 
 
 def test_deactivated_users_lose_their_keys(api: Client, people: People) -> None:
-    headers = people.member("40046")
+    code = people.territory()
+    headers = people.member(code)
     me = api.get("/api/v1/me", headers=headers).json()
     patched = api.patch(f"/api/v1/users/{me['id']}", json={"active": False}, headers=people.admin)
     assert patched.json()["active"] is False
@@ -178,7 +183,7 @@ def test_deactivated_users_lose_their_keys(api: Client, people: People) -> None:
     admin_id = api.get("/api/v1/me", headers=people.admin).json()["id"]
     demote = api.patch(f"/api/v1/users/{admin_id}", json={"role": "analyst"}, headers=people.admin)
     assert demote.status_code == 409
-    members = api.get("/api/v1/users", params={"territory": "40046"}, headers=people.admin).json()
+    members = api.get("/api/v1/users", params={"territory": code}, headers=people.admin).json()
     assert [u["email"] for u in members["items"]] == [me["email"]]
 
 

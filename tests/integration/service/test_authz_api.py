@@ -31,9 +31,21 @@ ASSESSMENT_CALLS = [
 
 
 @pytest.fixture(scope="module")
-def biarritz(api: Client, people: People, model: Model) -> dict[str, Any]:
-    """Biarritz's submitted assessment, with a comment."""
-    member = people.member("64122")
+def owner(people: People) -> str:
+    """The territory whose assessment the other callers try to reach."""
+    return people.territory()
+
+
+@pytest.fixture(scope="module")
+def outsider(people: People) -> dict[str, str]:
+    """Headers of a member of another territory."""
+    return people.member(people.territory())
+
+
+@pytest.fixture(scope="module")
+def submitted(api: Client, people: People, model: Model, owner: str) -> dict[str, Any]:
+    """The owner territory's submitted assessment, with a comment."""
+    member = people.member(owner)
     assessment = start(api, member)
     answers = {qid: 2 for qid in model.questions}
     first = next(iter(answers))
@@ -50,13 +62,17 @@ def call(client: Client, method: str, url: str, headers: dict[str, str]) -> Any:
 
 @pytest.mark.parametrize(("method", "suffix"), ASSESSMENT_CALLS)
 def test_member_of_another_territory_gets_404(
-    api: Client, people: People, biarritz: dict[str, Any], method: str, suffix: str
+    api: Client,
+    people: People,
+    submitted: dict[str, Any],
+    method: str,
+    suffix: str,
+    outsider: dict[str, str],
 ) -> None:
-    anglet = people.member("64024")
-    response = call(api, method, f"{API}/{biarritz['id']}{suffix}", anglet)
+    response = call(api, method, f"{API}/{submitted['id']}{suffix}", outsider)
     expected = 403 if suffix == "/reopen" else 404  # reopening is an admin action anyway
     assert response.status_code == expected, response.text
-    unknown = call(api, method, f"{API}/{uuid.uuid4()}{suffix}", anglet)
+    unknown = call(api, method, f"{API}/{uuid.uuid4()}{suffix}", outsider)
     assert unknown.status_code == expected
     if expected == 404:
         assert response.json()["detail"] == unknown.json()["detail"]  # nothing tells them apart
@@ -64,34 +80,35 @@ def test_member_of_another_territory_gets_404(
 
 @pytest.mark.parametrize(("method", "suffix"), ASSESSMENT_CALLS)
 def test_analyst_sees_no_individual_assessment(
-    api: Client, people: People, biarritz: dict[str, Any], method: str, suffix: str
+    api: Client, people: People, submitted: dict[str, Any], method: str, suffix: str
 ) -> None:
-    response = call(api, method, f"{API}/{biarritz['id']}{suffix}", people.user("analyst"))
+    response = call(api, method, f"{API}/{submitted['id']}{suffix}", people.user("analyst"))
     assert response.status_code == (403 if suffix == "/reopen" else 404)
 
 
 @pytest.mark.parametrize(("method", "suffix"), ASSESSMENT_CALLS)
 def test_anonymous_gets_401(
-    api: Client, biarritz: dict[str, Any], method: str, suffix: str
+    api: Client, submitted: dict[str, Any], method: str, suffix: str
 ) -> None:
-    response = call(api, method, f"{API}/{biarritz['id']}{suffix}", {})
+    response = call(api, method, f"{API}/{submitted['id']}{suffix}", {})
     assert response.status_code == 401
     assert response.headers["www-authenticate"].startswith("Bearer")
     assert response.headers["content-type"].startswith("application/problem+json")
 
 
 def test_owner_and_admin_see_the_assessment(
-    api: Client, people: People, biarritz: dict[str, Any]
+    api: Client, people: People, submitted: dict[str, Any], owner: str
 ) -> None:
-    for headers in (people.member("64122"), people.admin):
-        body = api.get(f"{API}/{biarritz['id']}", headers=headers).json()
+    for headers in (people.member(owner), people.admin):
+        body = api.get(f"{API}/{submitted['id']}", headers=headers).json()
         assert body["status"] == "submitted"
         assert "commentaire confidentiel" in body["comments"].values()
 
 
-def test_creating_for_another_territory_is_forbidden(api: Client, people: People) -> None:
-    anglet = people.member("64024")
-    response = api.post(API, json={"territory_code": "64122"}, headers=anglet)
+def test_creating_for_another_territory_is_forbidden(
+    api: Client, people: People, owner: str, outsider: dict[str, str]
+) -> None:
+    response = api.post(API, json={"territory_code": owner}, headers=outsider)
     assert response.status_code == 403
     assert api.post(API, json={}, headers=people.user("analyst")).status_code == 403
     assert api.post(API, json={}).status_code == 401
@@ -99,21 +116,23 @@ def test_creating_for_another_territory_is_forbidden(api: Client, people: People
 
 
 def test_results_follow_the_public_profile(
-    api: Client, people: People, biarritz: dict[str, Any]
+    api: Client, people: People, submitted: dict[str, Any], owner: str, outsider: dict[str, str]
 ) -> None:
-    url = "/api/v1/territories/64122/results"
-    analyst, other = people.user("analyst"), people.member("64024")
+    url = f"/api/v1/territories/{owner}/results"
+    analyst, other = people.user("analyst"), outsider
     for headers in ({}, analyst, other):
         assert api.get(url, headers=headers).status_code == 404
-    own = api.get(url, headers=people.member("64122")).json()
+    own = api.get(url, headers=people.member(owner)).json()
     assert own["visibility"] == "own" and own["campaigns"][0]["result"]["next_steps"]
-    assert api.put("/api/v1/territories/64122/profile", json={"public": True}).status_code == 401
-    forbidden = api.put("/api/v1/territories/64122/profile", json={"public": True}, headers=other)
+    assert api.put(f"/api/v1/territories/{owner}/profile", json={"public": True}).status_code == 401
+    forbidden = api.put(
+        f"/api/v1/territories/{owner}/profile", json={"public": True}, headers=other
+    )
     assert forbidden.status_code == 403
     published = api.put(
-        "/api/v1/territories/64122/profile",
+        f"/api/v1/territories/{owner}/profile",
         json={"public": True},
-        headers=people.member("64122"),
+        headers=people.member(owner),
     )
     assert published.json()["public_profile"] is True
     try:
@@ -123,12 +142,18 @@ def test_results_follow_the_public_profile(
         assert result["index"] == own["campaigns"][0]["result"]["index"]
         assert result["next_steps"] == []  # they would reveal individual answers
         assert "commentaire confidentiel" not in str(public)
-        profiles = api.get("/api/v1/profiles", params={"per_page": 100}).json()
-        listed = {p["territory"]["code"]: p for p in profiles["items"]}
-        assert listed["64122"]["index"] == result["index"]
+        listed: dict[str, Any] = {}
+        page, pages = 1, 1
+        while page <= pages and owner not in listed:
+            found = api.get("/api/v1/profiles", params={"per_page": 100, "page": page}).json()
+            listed |= {p["territory"]["code"]: p for p in found["items"]}
+            page, pages = page + 1, found["pages"]
+        assert listed[owner]["index"] == result["index"]
         assert api.get(url, headers=analyst).json()["visibility"] == "public"
     finally:
-        api.put("/api/v1/territories/64122/profile", json={"public": False}, headers=people.admin)
+        api.put(
+            f"/api/v1/territories/{owner}/profile", json={"public": False}, headers=people.admin
+        )
     assert api.get(url).status_code == 404
 
 
@@ -145,7 +170,7 @@ def test_results_follow_the_public_profile(
     ],
 )
 def test_admin_endpoints_are_forbidden_to_others(
-    api: Client, people: People, method: str, url: str
+    api: Client, people: People, method: str, url: str, owner: str
 ) -> None:
     bodies = {
         "/api/v1/invitations": {"email": "x@exemple.fr"},
@@ -154,7 +179,7 @@ def test_admin_endpoints_are_forbidden_to_others(
     }
     body = bodies.get(url, {} if method in ("POST", "PATCH") else None)
     for headers, status in (
-        (people.member("64122"), 403),
+        (people.member(owner), 403),
         (people.user("analyst"), 403),
         ({}, 401),
     ):
@@ -166,7 +191,7 @@ def test_admin_endpoints_are_forbidden_to_others(
     "url",
     [
         "/api/v1/model",
-        "/api/v1/territories?q=biarritz",
+        "/api/v1/territories?q=submitted",
         "/api/v1/territories/64122",
         "/api/v1/campaigns",
         "/api/v1/profiles",

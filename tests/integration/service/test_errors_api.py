@@ -14,7 +14,7 @@ API = "/api/v1/assessments"
 
 @pytest.fixture(scope="module")
 def draft(api: Client, people: People) -> tuple[str, dict[str, str]]:
-    member = people.member("29019")
+    member = people.member(people.territory())
     return start(api, member)["id"], member
 
 
@@ -85,9 +85,9 @@ def test_oversized_body_is_a_413(api: Client, draft: tuple[str, dict[str, str]])
     ],
 )
 def test_odd_requests_get_a_french_4xx(
-    api: Client, people: People, method: str, url: str, body: Any
+    api: Client, draft: tuple[str, dict[str, str]], method: str, url: str, body: Any
 ) -> None:
-    headers = people.member("29019")
+    headers = draft[1]
     response = api.request(method, url, json=body, headers=headers)
     assert 400 <= response.status_code < 500, response.text
     problem = response.json()
