@@ -29,6 +29,7 @@ from service.controllers.territories import (
 )
 from service.db import check_database, lifespan, provide_db_session
 from service.errors import exception_handlers
+from service.operations import metrics, ready, request_id_middleware
 from service.settings import Settings, load_settings
 
 __all__ = ["create_app"]
@@ -60,6 +61,8 @@ def create_app(
 
     route_handlers: list[Any] = [
         health,
+        ready,
+        metrics,
         ScoringController,
         TerritoryController,
         ProfileController,
@@ -81,6 +84,8 @@ def create_app(
             "benchmarks": Provide(lambda: benchmark_cache, sync_to_thread=False),
         },
         lifespan=[lifespan],
+        middleware=[request_id_middleware],
+        logging_config=None,  # `territoires serve` configures JSON logs (service.operations)
         exception_handlers=exception_handlers(),  # type: ignore[arg-type]
         openapi_config=OpenAPIConfig(
             title="Territoires connectés",

@@ -25,6 +25,7 @@ from maturity.territories import POPULATION_BANDS, population_band_expr
 from service.assessments import notice
 from service.db.tables import Assessment, Campaign
 from service.errors import NotFoundError
+from service.operations import observe
 from service.scores import submitted_answers_frame
 from service.territories import territories_frame
 
@@ -183,9 +184,10 @@ class BenchmarkCache:
             territories = await territories_frame(session)
             current = await submitted_answers_frame(session, campaign)
             previous = await submitted_answers_frame(session, campaign - 1)
-            entry = await to_thread.run_sync(
-                _compute, self._model, campaign, scope, stamp, territories, current, previous
-            )
+            with observe("benchmark_recompute"):
+                entry = await to_thread.run_sync(
+                    _compute, self._model, campaign, scope, stamp, territories, current, previous
+                )
             entry.checked_at = time.monotonic()
             self._entries[key] = entry
             return entry

@@ -60,6 +60,8 @@ def _model_from(args: argparse.Namespace) -> Model:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from service.operations import configure_logging
+
     from service.settings import load_settings
 
     overrides = {k: v for k in ("host", "port", "workers") if (v := getattr(args, k))}
@@ -74,6 +76,7 @@ def _serve(args: argparse.Namespace) -> int:
         workers=settings.workers if not args.reload else None,
         reload=args.reload,
         log_level=settings.log_level.lower(),
+        log_config=configure_logging(settings.log_level),
         timeout_graceful_shutdown=20,
     )
     return 0

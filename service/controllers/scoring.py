@@ -10,6 +10,7 @@ from litestar.params import JSONBody, QueryParameter
 
 from maturity.model import Model
 from maturity.results import ScoreResult, score_answers
+from service.operations import observe
 
 __all__ = ["AnswersIn", "ModelView", "ScoringController", "model_view"]
 
@@ -141,4 +142,5 @@ class ScoringController(Controller):
     ) -> ScoreResult:
         """Score answers without storing them: index, level, pillars, dimensions, diagnostics,
         next steps. Questions absent from the body count as unknown."""
-        return score_answers(model, data.answers, lang or "fr")
+        with observe("score"):
+            return score_answers(model, data.answers, lang or "fr")
