@@ -31,6 +31,7 @@ from service.db import check_database, lifespan, provide_db_session
 from service.errors import exception_handlers
 from service.operations import metrics, ready, request_id_middleware
 from service.settings import Settings, load_settings
+from service.web import web_interface
 
 __all__ = ["create_app"]
 
@@ -59,6 +60,7 @@ def create_app(
 
     benchmark_cache = provide_benchmark_cache(model)
 
+    web = web_interface(settings)
     route_handlers: list[Any] = [
         health,
         ready,
@@ -73,6 +75,7 @@ def create_app(
         InvitationController,
         ApiKeyController,
         BenchmarkController,
+        *web.route_handlers,
     ]
     return Litestar(
         route_handlers=route_handlers,
@@ -84,9 +87,12 @@ def create_app(
             "benchmarks": Provide(lambda: benchmark_cache, sync_to_thread=False),
         },
         lifespan=[lifespan],
-        middleware=[request_id_middleware],
+        middleware=[request_id_middleware, *web.middleware],
         logging_config=None,  # `territoires serve` configures JSON logs (service.operations)
-        exception_handlers=exception_handlers(),  # type: ignore[arg-type]
+        exception_handlers=web.exception_handlers(exception_handlers()),
+        template_config=web.template_config,
+        csrf_config=web.csrf_config,
+        stores=web.stores,
         openapi_config=OpenAPIConfig(
             title="Territoires connectés",
             version="0.1.0",
@@ -103,8 +109,8 @@ def create_app(
             {
                 "settings": settings,
                 "model": model,
-                # the web pages append a cookie-session resolver (see service.auth)
-                "principal_resolvers": list(DEFAULT_RESOLVERS),
+                # API keys first, then the pages' session cookie (never on /api)
+                "principal_resolvers": [*DEFAULT_RESOLVERS, *web.principal_resolvers],
             }
         ),
         debug=False,

@@ -271,7 +271,9 @@ def bars(
         for name, value in (("median", row.median), ("p75", row.p75)):
             if value is not None:
                 x = x_of(value)
-                out.append(
+                out.append(  # a white halo keeps the tick visible over the bar
+                    f'<line x1="{_f(x)}" y1="{y - 2}" x2="{_f(x)}" y2="{y + row_h - 8}" '
+                    f'stroke="#fff" stroke-width="6" aria-hidden="true"/>'
                     f'<line class="tick-{name}" x1="{_f(x)}" y1="{y - 2}" x2="{_f(x)}" '
                     f'y2="{y + row_h - 8}" {_stroke(name, 3)}/>'
                 )

@@ -1,0 +1,316 @@
+"""Administration pages: campaigns, members and invitations, reopening submissions, API keys.
+
+Each action calls the domain function behind the matching ``/api/v1`` endpoint with the
+signed-in user as principal; those functions refuse anyone but an admin (the API key page is
+open to every signed-in user for their own keys, as ``/api/v1/api-keys`` is)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, post
+from litestar.params import PathParameter, QueryParameter
+from litestar.response import Redirect, Template
+
+from service.accounts import (
+    InvitationCreate,
+    UserUpdate,
+    invite,
+    list_invitations,
+    list_users,
+    revoke_invitation,
+    update_user,
+)
+from service.api_keys import ApiKeyCreate, create_api_key, list_api_keys, revoke_api_key
+from service.assessments import list_assessments, reopen_assessment
+from service.auth import Principal, require_principal, require_role
+from service.campaigns import CampaignCreate, CampaignUpdate, create_campaign, list_campaigns
+from service.campaigns import update_campaign as change_campaign
+from service.controllers.deps import CurrentModel, CurrentPrincipal, DbSession
+from service.errors import DomainError
+from service.payload import CODE_PATTERN
+from service.web.forms import field_errors, read_form
+from service.web.rendering import page
+
+__all__ = ["AdminPages"]
+
+PageNumber = Annotated[int, QueryParameter(ge=1, le=100_000)]
+Year = Annotated[int, PathParameter(ge=2000, le=2100)]
+Id = Annotated[uuid.UUID, PathParameter()]
+
+
+def _back(path: str, message: str) -> Redirect:
+    return Redirect(path=path, query_params={"message": message}, status_code=303)
+
+
+def _errors(exc: DomainError, default: str) -> dict[str, str]:
+    return field_errors(exc.extra.get("errors"), default) or {"form": exc.detail}
+
+
+class AdminPages(Controller):
+    """Network administration."""
+
+    path = "/"
+    include_in_schema = False
+
+    @get("/admin", name="admin")
+    async def dashboard(
+        self, request: Request[Any, Any, Any], db_session: DbSession, principal: CurrentPrincipal
+    ) -> Template:
+        """Campaigns at a glance and the way to every admin task."""
+        admin = require_role(principal, "admin")
+        campaigns = await list_campaigns(db_session, 1, 100)
+        return page(request, "admin/index.html", admin, campaigns=campaigns.items, errors={})
+
+    @post("/admin/campagnes", name="admin-campaign-create", status_code=303)
+    async def campaign_create(
+        self, request: Request[Any, Any, Any], db_session: DbSession, principal: CurrentPrincipal
+    ) -> Template | Redirect:
+        """Create a campaign (open or closed)."""
+        admin = require_role(principal, "admin")
+        form = await read_form(request)
+        year = form.get("year", "").strip()
+        status = "closed" if form.get("status") == "closed" else "open"
+        try:
+            if not year.isdigit() or not 2000 <= int(year) <= 2100:
+                raise DomainError("Année invalide (2000 à 2100).", errors=[])
+            await create_campaign(db_session, admin, CampaignCreate(int(year), status))
+        except DomainError as exc:
+            campaigns = await list_campaigns(db_session, 1, 100)
+            return page(
+                request,
+                "admin/index.html",
+                admin,
+                status_code=exc.status_code,
+                campaigns=campaigns.items,
+                errors={"year": exc.detail},
+                values={"year": year},
+            )
+        return _back("/admin", "campaign_saved")
+
+    @post("/admin/campagnes/{year:int}", name="admin-campaign-update", status_code=303)
+    async def campaign_update(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: DbSession,
+        principal: CurrentPrincipal,
+        year: Year,
+    ) -> Redirect:
+        """Open or close a campaign."""
+        form = await read_form(request)
+        status = "open" if form.get("status") == "open" else "closed"
+        await change_campaign(db_session, principal, year, CampaignUpdate(status))
+        return _back("/admin", "campaign_saved")
+
+    @get("/admin/membres", name="admin-members")
+    async def members(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: DbSession,
+        principal: CurrentPrincipal,
+        page_: Annotated[int, QueryParameter(name="page", ge=1)] = 1,
+    ) -> Template:
+        """Accounts and invitations, and the form to invite someone."""
+        admin = require_role(principal, "admin")
+        return await self._members_page(request, db_session, admin, page_)
+
+    @post("/admin/invitations", name="admin-invite", status_code=303)
+    async def invite(
+        self, request: Request[Any, Any, Any], db_session: DbSession, principal: CurrentPrincipal
+    ) -> Template:
+        """Invite a member, analyst or admin; the link is shown once, to be sent to them."""
+        admin = require_role(principal, "admin")
+        form = await read_form(request)
+        role = form.get("role", "member")
+        data = InvitationCreate(
+            email=form.get("email", "").strip(),
+            role=role if role in ("member", "analyst", "admin") else "member",  # type: ignore[arg-type]
+            territory_code=form.get("territory_code", "").strip().upper() or None,
+            name=form.get("name", "").strip(),
+        )
+        try:
+            if data.territory_code and not _is_code(data.territory_code):
+                raise DomainError(
+                    "Code de territoire invalide.", errors=[{"champ": "territory_code",
+                    "message": "code INSEE ou SIREN attendu"}]
+                )  # fmt: skip
+            created = await invite(db_session, admin, data)
+        except DomainError as exc:
+            return await self._members_page(
+                request, db_session, admin, 1, form, _errors(exc, "email"), exc.status_code
+            )
+        link = str(request.base_url).rstrip("/") + created.accept_path
+        return await self._members_page(
+            request, db_session, admin, 1, created=created, link=link, status_code=201
+        )
+
+    @post("/admin/invitations/{invitation_id:uuid}/revoquer", status_code=303)
+    async def revoke_invitation(
+        self, db_session: DbSession, principal: CurrentPrincipal, invitation_id: Id
+    ) -> Redirect:
+        """Revoke a pending invitation."""
+        await revoke_invitation(db_session, principal, invitation_id)
+        return _back("/admin/membres", "invitation_revoked")
+
+    @post("/admin/membres/{user_id:uuid}", name="admin-user-update", status_code=303)
+    async def user_update(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: DbSession,
+        principal: CurrentPrincipal,
+        user_id: Id,
+    ) -> Redirect:
+        """Deactivate or reactivate an account."""
+        form = await read_form(request)
+        await update_user(
+            db_session, principal, user_id, UserUpdate(active=form.get("active") == "yes")
+        )
+        return _back("/admin/membres", "user_saved")
+
+    @get("/admin/evaluations", name="admin-assessments")
+    async def assessments(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: DbSession,
+        principal: CurrentPrincipal,
+        territoire: Annotated[str | None, QueryParameter(max_length=9)] = None,
+        campagne: Annotated[int | None, QueryParameter(ge=2000, le=2100)] = None,
+        page_: Annotated[int, QueryParameter(name="page", ge=1)] = 1,
+    ) -> Template:
+        """Submitted assessments (by territory code and campaign), each with a reopen form."""
+        admin = require_role(principal, "admin")
+        code = (territoire or "").strip().upper() or None
+        if code and not _is_code(code):
+            code = None
+        listing = await list_assessments(db_session, admin, campagne, code, "submitted", page_, 20)
+        return page(
+            request,
+            "admin/assessments.html",
+            admin,
+            listing=listing,
+            territory=code or "",
+            campaign=campagne,
+        )
+
+    @post("/admin/evaluations/{assessment_id:uuid}/rouvrir", name="admin-reopen", status_code=303)
+    async def reopen(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: DbSession,
+        principal: CurrentPrincipal,
+        model: CurrentModel,
+        assessment_id: Id,
+    ) -> Redirect:
+        """Reopen a submission so that its territory can change it (a new revision)."""
+        form = await read_form(request)
+        reason = form.get("reason", "").strip()[:1000] or None
+        view = await reopen_assessment(db_session, principal, model, assessment_id, reason)
+        return _back(f"/evaluations/{view.id}", "reopened")
+
+    @get("/cles", name="api-keys")
+    async def api_keys(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: DbSession,
+        principal: CurrentPrincipal,
+        page_: Annotated[int, QueryParameter(name="page", ge=1)] = 1,
+    ) -> Template:
+        """One's API keys (every key for admins), and the form to create one."""
+        who = require_principal(principal)
+        return await self._keys_page(request, db_session, who, page_)
+
+    @post("/cles", name="api-key-create", status_code=303)
+    async def api_key_create(
+        self, request: Request[Any, Any, Any], db_session: DbSession, principal: CurrentPrincipal
+    ) -> Template:
+        """Create a key; its secret is shown on this page once, never again."""
+        who = require_principal(principal)
+        form = await read_form(request)
+        name = form.get("name", "").strip()
+        role = form.get("role") or None
+        expires = form.get("expires", "").strip()
+        try:
+            expires_at = (
+                datetime.fromisoformat(expires).replace(hour=23, minute=59, tzinfo=UTC)
+                if expires
+                else None
+            )
+        except ValueError:
+            errors = {"expires": "Date invalide (AAAA-MM-JJ)."}
+            return await self._keys_page(request, db_session, who, 1, form, errors, 422)
+        if not name:
+            errors = {"name": "Donnez un nom à la clé (son usage, p. ex. « SIG »)."}
+            return await self._keys_page(request, db_session, who, 1, form, errors, 422)
+        try:
+            created = await create_api_key(
+                db_session,
+                who,
+                ApiKeyCreate(name=name[:100], role=role, expires_at=expires_at),  # type: ignore[arg-type]
+            )
+        except DomainError as exc:
+            errors = _errors(exc, "name")
+            return await self._keys_page(request, db_session, who, 1, form, errors, exc.status_code)
+        return await self._keys_page(request, db_session, who, 1, created=created, status_code=201)
+
+    @post("/cles/{key_id:uuid}/revoquer", name="api-key-revoke", status_code=303)
+    async def api_key_revoke(
+        self, db_session: DbSession, principal: CurrentPrincipal, key_id: Id
+    ) -> Redirect:
+        """Revoke a key at once."""
+        await revoke_api_key(db_session, principal, key_id)
+        return _back("/cles", "key_revoked")
+
+    async def _members_page(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: Any,
+        admin: Principal,
+        number: int,
+        values: dict[str, str] | None = None,
+        errors: dict[str, str] | None = None,
+        status_code: int = 200,
+        **extra: Any,
+    ) -> Template:
+        users = await list_users(db_session, admin, number, 50)
+        invitations = await list_invitations(db_session, admin, 1, 20)
+        return page(
+            request,
+            "admin/members.html",
+            admin,
+            status_code=status_code,
+            users=users,
+            invitations=invitations.items,
+            values=values or {},
+            errors=errors or {},
+            **extra,
+        )
+
+    async def _keys_page(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: Any,
+        who: Principal,
+        number: int,
+        values: dict[str, str] | None = None,
+        errors: dict[str, str] | None = None,
+        status_code: int = 200,
+        **extra: Any,
+    ) -> Template:
+        keys = await list_api_keys(db_session, who, number, 50)
+        return page(
+            request,
+            "admin/keys.html",
+            who,
+            status_code=status_code,
+            keys=keys,
+            values=values or {},
+            errors=errors or {},
+            **extra,
+        )
+
+
+def _is_code(code: str) -> bool:
+    return re.fullmatch(CODE_PATTERN, code) is not None

@@ -1,0 +1,107 @@
+"""Pages anyone may see: home, the maturity model, the language switch."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import parse_qsl, urlencode
+
+from litestar import Controller, Request, get
+from litestar.di import NamedDependency
+from litestar.params import PathParameter, QueryParameter
+from litestar.response import Redirect, Template
+
+from service.benchmarking import BenchmarkCache
+from service.controllers.deps import CurrentModel, CurrentPrincipal, DbSession
+from service.controllers.scoring import model_view
+from service.errors import NotFoundError
+from service.web.home import national_overview
+from service.web.i18n import LANG_COOKIE, LANGS
+from service.web.rendering import page, request_lang, safe_next
+
+__all__ = ["PublicPages"]
+
+ONE_YEAR = 365 * 24 * 3600
+
+
+class PublicPages(Controller):
+    """Home, model and language switch."""
+
+    path = "/"
+    include_in_schema = False
+
+    @get("/", name="home")
+    async def home(
+        self,
+        request: Request[Any, Any, Any],
+        model: CurrentModel,
+        principal: CurrentPrincipal,
+        db_session: DbSession,
+        benchmarks: NamedDependency[BenchmarkCache],
+    ) -> Template:
+        """What the service is, the model in two sentences, national aggregates, log in."""
+        lang = request_lang(request)
+        national = await national_overview(db_session, benchmarks, lang)
+        return page(
+            request, "home.html", principal, model=model_view(model, lang), national=national
+        )
+
+    @get("/modele", name="model")
+    async def model_index(
+        self, request: Request[Any, Any, Any], model: CurrentModel, principal: CurrentPrincipal
+    ) -> Template:
+        """Pillars, dimensions, levels and how scores are computed."""
+        lang = request_lang(request)
+        info = model.model
+        return page(
+            request,
+            "model/index.html",
+            principal,
+            model=model_view(model, lang),
+            description=info.description.get(lang) if info.description else None,
+            sources=info.sources,
+        )
+
+    @get("/modele/{dimension_id:str}", name="model-dimension")
+    async def model_dimension(
+        self,
+        request: Request[Any, Any, Any],
+        model: CurrentModel,
+        principal: CurrentPrincipal,
+        dimension_id: Annotated[str, PathParameter(max_length=64)],
+    ) -> Template:
+        """One dimension: its questions and the five descriptors of each."""
+        view = model_view(model, request_lang(request))
+        ids = [d.id for d in view.dimensions]
+        if dimension_id not in ids:
+            raise NotFoundError("Dimension inconnue.")
+        at = ids.index(dimension_id)
+        dimension = view.dimensions[at]
+        return page(
+            request,
+            "model/dimension.html",
+            principal,
+            dimension=dimension,
+            pillar=next(p for p in view.pillars if p.id == dimension.pillar),
+            previous=view.dimensions[at - 1] if at > 0 else None,
+            following=view.dimensions[at + 1] if at + 1 < len(ids) else None,
+        )
+
+    @get("/langue/{lang:str}", name="language")
+    async def switch_language(
+        self,
+        lang: Annotated[str, PathParameter(max_length=5)],
+        next_: Annotated[str | None, QueryParameter(name="next", max_length=2000)] = None,
+    ) -> Redirect:
+        """Remember the chosen language in a cookie and go back to the page."""
+        if lang not in LANGS:
+            raise NotFoundError("Langue inconnue.")
+        response = Redirect(path=_without_lang(safe_next(next_)), status_code=303)
+        response.set_cookie(LANG_COOKIE, lang, max_age=ONE_YEAR, samesite="lax", httponly=True)
+        return response
+
+
+def _without_lang(target: str) -> str:
+    """`target` without a ``lang`` query parameter, which would override the new choice."""
+    path, _, query = target.partition("?")
+    kept = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k != "lang"]
+    return f"{path}?{urlencode(kept)}" if kept else path
