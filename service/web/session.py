@@ -105,7 +105,7 @@ def session_config(settings: Settings) -> RotatingSessionConfig:
         httponly=True,
         samesite="lax",
         secure=settings.env == "production",
-        exclude=[r"^/static/", r"^/health$"],
+        exclude=[r"^/static/", r"^/health$", r"^/ready$", r"^/metrics$", r"^/api/"],
     )
 
 
@@ -118,7 +118,7 @@ def csrf_config(settings: Settings) -> CSRFConfig:
         cookie_httponly=False,  # the autosave script sends it back in a header
         cookie_samesite="lax",
         header_name="x-csrftoken",
-        exclude=[r"^/api/", r"^/schema"],
+        exclude=[r"^/api/", r"^/schema", r"^/health$", r"^/ready$", r"^/metrics$"],
     )
 
 
