@@ -29,6 +29,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 __all__ = [
     "ApiKey",
     "Assessment",
+    "AssistantFeedback",
     "Base",
     "Campaign",
     "Invitation",
@@ -193,3 +194,22 @@ class Revision(Base):
     evidence: Mapped[dict[str, Any]] = mapped_column(Json)
     targets: Mapped[dict[str, Any]] = mapped_column(Json)
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class AssistantFeedback(Base):
+    """A reader's verdict on one answer of the assistant (useful or not), for the network to
+    review: the question, the answer and its sources as the reader saw them."""
+
+    __tablename__ = "assistant_feedback"
+    __table_args__ = (CheckConstraint("mode IN ('extractive', 'generative')", name="mode"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    created_at: Mapped[datetime] = mapped_column(DateTimeUTC, index=True)
+    useful: Mapped[bool] = mapped_column(Boolean)
+    comment: Mapped[str | None] = mapped_column(Text)
+    question: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text)
+    mode: Mapped[str] = mapped_column(String(12))
+    refused: Mapped[bool] = mapped_column(Boolean, default=False)
+    sources: Mapped[list[Any]] = mapped_column(Json)
+    conversation_id: Mapped[str | None] = mapped_column(String(64))
+    user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"))
