@@ -1,0 +1,141 @@
+"""Assistant benchmark: extractive answer latency over the gold questions (p50/p95; target
+p95 < 300 ms), time to first token in generative mode against the loopback OpenAI-compatible
+test server, and (``--calibrate``) the relevance gate's signals per question.
+
+``.venv/bin/python benchmarks/assistant.py [--rounds 3] [--calibrate]``
+
+The knowledge base is our cards plus ``../shared/corpus`` when present, vectors from the test
+cache (``tests/artifacts/embedding-cache.sqlite3``). Latency covers the whole chain: question
+embedding, hybrid search, gate, sentence selection and composition.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.retrieval import corpus_kb  # noqa: E402
+from knowledge.assistant import (  # noqa: E402
+    GATE_MAX_UNKNOWN,
+    GATE_MIN_COVERAGE,
+    GATE_MIN_SIMILARITY,
+    Assistant,
+    AssistantRequest,
+    Done,
+    LLMConfig,
+    Token,
+    make_chat_model,
+    relevance,
+)
+from knowledge.evaluation import load_gold  # noqa: E402
+from tests.llm_server import fake_llm_server  # noqa: E402
+
+GOLD = ROOT / "tests" / "fixtures" / "knowledge-gold.toml"
+SHARED = ROOT.parent / "shared" / "corpus"
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-quantile (0–1) of `values`, by linear interpolation."""
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * q
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def main() -> None:
+    """Run the measurements and print them."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=3, help="passes over the questions")
+    parser.add_argument("--calibrate", action="store_true", help="print the gate's signals")
+    args = parser.parse_args()
+    gold = load_gold(GOLD)
+    if not SHARED.is_dir():
+        gold = [q for q in gold if q.corpus == "cards"]
+    with tempfile.TemporaryDirectory() as workdir:
+        kb = corpus_kb(Path(workdir))
+        assistant = Assistant(kb)
+        assistant.ask(AssistantRequest("jumeau numérique"))  # model, BM25 and statistics loaded
+        if args.calibrate:
+            calibrate(assistant, gold)
+        latencies: list[float] = []
+        refused = 0
+        for _ in range(args.rounds):
+            for q in gold:
+                started = time.perf_counter()
+                answer = assistant.ask(AssistantRequest(q.question))
+                latencies.append((time.perf_counter() - started) * 1000)
+                refused += answer.refused
+        print(
+            f"\n## Assistant extractif ({len(kb)} passages, "
+            f"{len(gold)} questions × {args.rounds})\n"
+        )
+        print(
+            f"latence p50 {percentile(latencies, 0.5):.0f} ms, "
+            f"p95 {percentile(latencies, 0.95):.0f} ms,"
+            f" max {max(latencies):.0f} ms ; refus {refused // args.rounds}/{len(gold)}"
+        )
+        first_token(assistant, kb, gold)
+
+
+def first_token(assistant: Assistant, kb: object, gold: list) -> None:  # type: ignore[type-arg]
+    """Time to first token and total time against the loopback server (5 ms between chunks)."""
+    with fake_llm_server() as server:
+        server.chunk_delay = 0.005
+        server.reply = lambda messages: (
+            "D'après les sources, la démarche repose sur les usages [1] et sur une gouvernance "
+            "à la fois proactive et ouverte [2], évaluée avec les parties prenantes [1]."
+        )
+        llm = make_chat_model(LLMConfig(base_url=server.base_url, model="test"))
+        generative = Assistant(assistant.kb, llm, stats=assistant.stats)
+        firsts: list[float] = []
+        totals: list[float] = []
+        for q in [q for q in gold if q.type != "unanswerable"]:
+            started = time.perf_counter()
+            first = None
+            for event in generative.stream(AssistantRequest(q.question)):
+                if isinstance(event, Token) and first is None:
+                    first = (time.perf_counter() - started) * 1000
+                if isinstance(event, Done) and not event.answer.refused:
+                    firsts.append(first or 0.0)
+                    totals.append((time.perf_counter() - started) * 1000)
+        print(f"\n## Assistant génératif (serveur de test local, {len(firsts)} questions)\n")
+        print(
+            f"premier jeton p50 {statistics.median(firsts):.0f} ms, "
+            f"p95 {percentile(firsts, 0.95):.0f} ms ;"
+            f" réponse complète p50 {statistics.median(totals):.0f} ms"
+        )
+
+
+def calibrate(assistant: Assistant, gold: list) -> None:  # type: ignore[type-arg]
+    """Each question's gate signals, and what the thresholds let through."""
+    print("\n## Seuil de pertinence (porte)\n")
+    print(
+        f"seuils : termes inconnus < {GATE_MAX_UNKNOWN}, puis similarité ≥ {GATE_MIN_SIMILARITY}"
+        f" ou couverture ≥ {GATE_MIN_COVERAGE}\n"
+    )
+    print(f"{'question':<28}{'type':<14}{'inconnus':>9}{'simil.':>8}{'couvert.':>9}  verdict")
+    passed = {"answerable": [0, 0], "unanswerable": [0, 0]}
+    for q in gold:
+        r = relevance(q.question, assistant.kb.search(q.question, 5), assistant.stats)
+        kind = "unanswerable" if q.type == "unanswerable" else "answerable"
+        passed[kind][0] += r.passed
+        passed[kind][1] += 1
+        verdict = "répond" if r.passed else "refuse"
+        print(
+            f"{q.id:<28}{q.type:<14}{r.unknown:>9.2f}{r.similarity:>8.3f}"
+            f"{r.coverage:>9.2f}  {verdict}"
+        )
+    a, u = passed["answerable"], passed["unanswerable"]
+    print(f"\nrépondables admises {a[0]}/{a[1]} ; sans réponse admises {u[0]}/{u[1]}")
+
+
+if __name__ == "__main__":
+    main()
