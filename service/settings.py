@@ -62,6 +62,8 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """Chat model name."""
     llm_api_key: str | None = None
     """API key of the chat endpoint."""
+    assistant_rate_limit: int = 20
+    """Questions to the assistant per minute and client address (0: no limit)."""
     redis_url: str | None = None
     """Redis URL for sessions, rate limits and caches shared by workers; default: in memory."""
 
