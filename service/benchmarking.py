@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final, Literal
@@ -35,10 +36,13 @@ __all__ = [
     "CampaignFrames",
     "MetricStats",
     "PeerGroupView",
+    "Sessions",
     "territory_benchmark",
 ]
 
 Stamp = tuple[int, datetime | None, bool]
+Sessions = Callable[[], AbstractAsyncContextManager[AsyncSession]]
+"""A session factory (the app's ``async_sessionmaker``)."""
 
 
 @dataclass
@@ -153,25 +157,34 @@ class BenchmarkCache:
     def __init__(self, model: Model, stamp_ttl: float = STAMP_TTL) -> None:
         self._model = model
         self._ttl = stamp_ttl
-        self._entries: dict[tuple[int, str], CampaignFrames] = {}
-        self._locks: dict[tuple[int, str], asyncio.Lock] = {}
+        self._entries: dict[tuple[int, Scope], CampaignFrames] = {}
+        self._locks: dict[tuple[int, Scope], asyncio.Lock] = {}
         self._years: tuple[float, list[int]] = (-1e9, [])
 
-    async def campaign_years(self, session: AsyncSession) -> list[int]:
+    async def campaign_years(self, sessions: Sessions) -> list[int]:
         """Years of the existing campaigns, newest first (re-read every `STAMP_TTL` s)."""
         checked, years = self._years
         if time.monotonic() - checked >= self._ttl:
-            result = await session.execute(select(Campaign.year).order_by(Campaign.year.desc()))
-            years = list(result.scalars())
+            async with sessions() as session:
+                query = select(Campaign.year).order_by(Campaign.year.desc())
+                years = list((await session.execute(query)).scalars())
             self._years = (time.monotonic(), years)
         return years
 
-    async def get(self, session: AsyncSession, campaign: int, scope: Scope) -> CampaignFrames:
-        """The frames of `campaign`, from the cache when still current."""
+    async def get(self, sessions: Sessions, campaign: int, scope: Scope) -> CampaignFrames:
+        """The frames of `campaign`, from the cache when still current. A database session
+        is opened only when the stamp is due for a check: a cached read touches no database."""
         key = (campaign, scope)
         entry = self._entries.get(key)
         if entry is not None and time.monotonic() - entry.checked_at < self._ttl:
             return entry
+        async with sessions() as session:
+            return await self._refresh(session, key, entry)
+
+    async def _refresh(
+        self, session: AsyncSession, key: tuple[int, Scope], entry: CampaignFrames | None
+    ) -> CampaignFrames:
+        campaign, scope = key
         stamp = await _stamp(session, campaign)
         if entry is not None and entry.stamp == stamp:
             entry.checked_at = time.monotonic()

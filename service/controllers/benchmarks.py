@@ -4,22 +4,27 @@ and `maturity.aggregates`."""
 from __future__ import annotations
 
 import io
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 import polars as pl
-from litestar import Controller, Response, get
+from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
 from litestar.params import PathParameter, QueryParameter
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from maturity.aggregates import GROUP_BY, aggregates
 from maturity.benchmark import K_MIN, Scope
 from maturity.model import Model
 from service.assessments import notice
 from service.auth import Principal
-from service.benchmarking import Benchmark, BenchmarkCache, CampaignFrames, territory_benchmark
-from service.controllers.deps import CurrentModel, CurrentPrincipal, DbSession
+from service.benchmarking import (
+    Benchmark,
+    BenchmarkCache,
+    CampaignFrames,
+    Sessions,
+    territory_benchmark,
+)
+from service.controllers.deps import CurrentModel, CurrentPrincipal
 from service.controllers.docs import responses
 from service.controllers.scoring import Lang
 from service.errors import InvalidInputError, NotFoundError
@@ -68,9 +73,15 @@ def provide_benchmark_cache(model: Model) -> BenchmarkCache:
     return BenchmarkCache(model)
 
 
-async def _campaign(session: AsyncSession, cache: BenchmarkCache, year: int | None) -> int:
+def _sessions(request: Request[Any, Any, Any]) -> Sessions:
+    """The app's session factory: the cache opens a session only when it must."""
+    maker: Sessions = request.app.state["db_sessionmaker"]
+    return maker
+
+
+async def _campaign(sessions: Sessions, cache: BenchmarkCache, year: int | None) -> int:
     """`year`, checked to exist, or the most recent campaign."""
-    years = await cache.campaign_years(session)
+    years = await cache.campaign_years(sessions)
     if year is not None and year not in years:
         raise NotFoundError(f"Campagne {year} introuvable.")
     if not years:
@@ -129,7 +140,7 @@ class BenchmarkController(Controller):
     async def benchmark(
         self,
         code: Code,
-        db_session: DbSession,
+        request: Request[Any, Any, Any],
         principal: CurrentPrincipal,
         model: CurrentModel,
         benchmarks: Benchmarks,
@@ -142,8 +153,9 @@ class BenchmarkController(Controller):
         p90, percentile rank, gaps, evolution; nearest public peers and whom to learn from.
         Visible to the territory's members, to admins, or to anyone when its profile is public;
         otherwise 404."""
-        year = await _campaign(db_session, benchmarks, campaign)
-        frames = await benchmarks.get(db_session, year, perimeter)
+        sessions = _sessions(request)
+        year = await _campaign(sessions, benchmarks, campaign)
+        frames = await benchmarks.get(sessions, year, perimeter)
         _visible(frames, code, principal)
         chosen = [p.strip() for p in peers.split(",") if p.strip()] if peers else []
         return territory_benchmark(model, frames, code, chosen, lang or "fr")
@@ -156,7 +168,7 @@ class BenchmarkController(Controller):
     async def peers(
         self,
         code: Code,
-        db_session: DbSession,
+        request: Request[Any, Any, Any],
         principal: CurrentPrincipal,
         model: CurrentModel,
         benchmarks: Benchmarks,
@@ -166,8 +178,9 @@ class BenchmarkController(Controller):
     ) -> Benchmark:
         """The peer group used (and how it was widened), the nearest public peers and, for
         the two weakest dimensions, the public peers that score highest; no statistics."""
-        year = await _campaign(db_session, benchmarks, campaign)
-        frames = await benchmarks.get(db_session, year, perimeter)
+        sessions = _sessions(request)
+        year = await _campaign(sessions, benchmarks, campaign)
+        frames = await benchmarks.get(sessions, year, perimeter)
         _visible(frames, code, principal)
         full = territory_benchmark(model, frames, code, (), lang or "fr")
         return msgspec.structs.replace(full, metrics=[])
@@ -179,7 +192,7 @@ class BenchmarkController(Controller):
     )
     async def aggregates(
         self,
-        db_session: DbSession,
+        request: Request[Any, Any, Any],
         benchmarks: Benchmarks,
         campaign: CampaignParam = None,
         group_by: GroupByParam = "kind,population_band",
@@ -195,8 +208,9 @@ class BenchmarkController(Controller):
                 f"Regroupement inconnu : {', '.join(unknown)} "
                 f"(possibles : {', '.join(_GROUP_NAMES)})."
             )
-        year = await _campaign(db_session, benchmarks, campaign)
-        frames = await benchmarks.get(db_session, year, "national")
+        sessions = _sessions(request)
+        year = await _campaign(sessions, benchmarks, campaign)
+        frames = await benchmarks.get(sessions, year, "national")
         table = aggregates(
             frames.territories.select(*("territory", *GROUP_BY)),
             frames.scores,
