@@ -1,0 +1,300 @@
+"""The knowledge base: hybrid search (Chroma vectors + French BM25, fused) and its index.
+
+`KnowledgeBase` is a plain object over a `VectorStore`, an `Embedder` and a BM25 directory:
+tests and the benchmark build it without any web server. Ingestion writes through
+`write_document` / `remove_documents` and makes the result visible with `commit`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from knowledge.analysis import FrenchAnalyser
+from knowledge.chunking import context_text
+from knowledge.config import KnowledgeConfig, make_embedder
+from knowledge.embeddings import Embedder, Vectors
+from knowledge.fusion import DEFAULT_FUSION, FusionParams, cap_per_group, weighted_rrf
+from knowledge.lexical import LexicalIndex
+from knowledge.store import Record, VectorStore, connect
+from knowledge.types import Chunk, DocumentInfo, Method, ParsedDocument, Passage
+
+__all__ = [
+    "DEFAULT_PER_DOCUMENT",
+    "KnowledgeBase",
+    "document_of",
+    "passage_from_record",
+    "passage_id",
+]
+
+_FRESHNESS_SECONDS = 2.0
+DEFAULT_PER_DOCUMENT = 3
+"""Default cap on passages from one document in a result list."""
+
+
+def passage_id(document_id: str, content_hash: str, position: int) -> str:
+    """``<document id>#<hash prefix>-<position>``: unique per version of a document."""
+    return f"{document_id}#{content_hash[:12]}-{position:04d}"
+
+
+def document_of(pid: str) -> str:
+    """The document id inside a passage id."""
+    return pid.rsplit("#", 1)[0]
+
+
+def _split(value: object, sep: str) -> list[str]:
+    return [v for v in str(value or "").split(sep) if v]
+
+
+def passage_from_record(record: Record, **ranking: Any) -> Passage:
+    """A `Passage` from a stored record; `ranking` sets score, similarity and rank."""
+    pid, text, meta = record
+    page = meta.get("page")
+    return Passage(
+        id=pid,
+        text=text,
+        document_id=str(meta.get("document_id", document_of(pid))),
+        title=str(meta.get("title", "")),
+        source=str(meta.get("source", "")),
+        section=str(meta["section"]) if meta.get("section") else None,
+        page=int(page) if isinstance(page, int | float) else None,
+        language=str(meta.get("language", "fr")),
+        position=int(meta.get("position", 0)),
+        references=_split(meta.get("references"), "\n"),
+        dimensions=_split(meta.get("dimensions"), ","),
+        **ranking,
+    )
+
+
+class KnowledgeBase:
+    """Search and maintenance of the indexed passages."""
+
+    def __init__(
+        self,
+        store: VectorStore,
+        embedder: Embedder,
+        lexical_dir: Path,
+        *,
+        analyser: FrenchAnalyser | None = None,
+        fusion: FusionParams = DEFAULT_FUSION,
+    ) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.fusion = fusion
+        self._lexical_dir = lexical_dir
+        self._analyser = analyser or FrenchAnalyser()
+        self._lexical: LexicalIndex | None = None
+        self._checked_at = 0.0
+        self._documents: tuple[str, list[DocumentInfo]] | None = None
+        self._lock = threading.RLock()
+
+    @classmethod
+    def open(cls, config: KnowledgeConfig, fusion: FusionParams = DEFAULT_FUSION) -> KnowledgeBase:
+        """Open (creating if needed) the knowledge base described by `config`."""
+        embedder = make_embedder(config)
+        client = connect(config.chroma_url, config.chroma_path)
+        store = VectorStore(client, config.collection, embedder.name, embedder.dimension)
+        return cls(store, embedder, config.lexical_path, fusion=fusion)
+
+    def __len__(self) -> int:
+        return self.store.count()
+
+    # -- search ---------------------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        *,
+        method: Method = "hybrid",
+        max_per_document: int | None = DEFAULT_PER_DOCUMENT,
+    ) -> list[Passage]:
+        """The `k` best passages for `query`, at most `max_per_document` from one document."""
+        query = " ".join(query.split())
+        if not query or k <= 0:
+            return []
+        fetch = math.ceil(self.fusion.fetch_factor * k)
+        vector: Vectors | None = None
+        dense: list[tuple[str, float]] = []
+        lexical: list[tuple[str, float]] = []
+        if method != "lexical":
+            vector = self.embedder.embed_queries([query])[0]
+            dense = self.store.query(vector, fetch)
+        if method != "dense":
+            lexical = self.lexical().search(query, fetch)
+        if method == "hybrid":
+            weights = self.fusion.weights(len(self._analyser.words(query)), query.endswith("?"))
+            ranked = weighted_rrf(
+                [[i for i, _ in dense], [i for i, _ in lexical]], weights, self.fusion.rrf_k
+            )
+        else:
+            ranked = dense or lexical
+        chosen = cap_per_group(ranked, lambda item: document_of(item[0]), max_per_document, k)
+        ids = [pid for pid, _ in chosen]
+        similarities = dict(dense)
+        if vector is not None:
+            missing = [pid for pid in ids if pid not in similarities]
+            for pid, vec in self.store.vectors(missing).items():
+                similarities[pid] = float(np.dot(np.asarray(vec, dtype=np.float32), vector))
+        records = {r[0]: r for r in self.store.get(ids)}
+        return [
+            passage_from_record(
+                records[pid], score=score, rank=rank, similarity=similarities.get(pid)
+            )
+            for rank, (pid, score) in enumerate(
+                ((p, s) for p, s in chosen if p in records), start=1
+            )
+        ]
+
+    def passage(self, pid: str) -> Passage | None:
+        """One passage by id."""
+        found = self.store.get([pid])
+        return passage_from_record(found[0]) if found else None
+
+    def neighbours(self, pid: str, window: int = 1) -> list[Passage]:
+        """The passage and up to `window` passages before and after it, in document order."""
+        base, _, position = pid.rpartition("-")
+        if not base or not position.isdigit():
+            return []
+        at = int(position)
+        wanted = [f"{base}-{p:04d}" for p in range(max(0, at - window), at + window + 1)]
+        return [passage_from_record(r) for r in self.store.get(wanted)]
+
+    def documents(self) -> list[DocumentInfo]:
+        """Indexed documents, by title."""
+        generation = self.store.generation()
+        with self._lock:
+            if self._documents is not None and self._documents[0] == generation:
+                return self._documents[1]
+        docs = _documents_from(self.store.records(text=False))
+        with self._lock:
+            self._documents = (generation, docs)
+        return docs
+
+    # -- lexical index kept in step with the collection ------------------------------------
+
+    def lexical(self) -> LexicalIndex:
+        """The BM25 index matching the collection's current generation."""
+        now = time.monotonic()
+        with self._lock:
+            if self._lexical is not None and now - self._checked_at < _FRESHNESS_SECONDS:
+                return self._lexical
+            generation = self.store.generation()
+            self._checked_at = now
+            if self._lexical is not None and self._lexical.generation == generation:
+                return self._lexical
+            loaded = LexicalIndex.load(self._lexical_dir, self._analyser)
+            if loaded is None or loaded.generation != generation:
+                loaded = self._rebuild_lexical(generation)
+            self._lexical = loaded
+            return loaded
+
+    def _rebuild_lexical(self, generation: str) -> LexicalIndex:
+        ids: list[str] = []
+        texts: list[str] = []
+        for pid, text, meta in self.store.records():
+            ids.append(pid)
+            section = str(meta["section"]) if meta.get("section") else None
+            texts.append(context_text(str(meta.get("title", "")), section, text))
+        index = LexicalIndex.build(ids, texts, self._analyser, generation)
+        index.save(self._lexical_dir)
+        return index
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def write_document(
+        self, doc: ParsedDocument, content_hash: str, chunks: Sequence[Chunk], vectors: Vectors
+    ) -> int:
+        """Index one document version, replacing any previous one; all or nothing."""
+        ids = [passage_id(doc.id, content_hash, c.position) for c in chunks]
+        stamp = datetime.now(UTC).isoformat(timespec="seconds")
+        metas = [_metadata(doc, content_hash, c, len(chunks), stamp) for c in chunks]
+        stale = set(self.store.ids(where={"document_id": doc.id}))
+        if doc.path:
+            stale |= set(self.store.ids(where={"path": doc.path}))
+        stale -= set(ids)
+        try:
+            self.store.upsert(ids, vectors, [c.text for c in chunks], metas)
+        except BaseException:
+            self.store.delete(ids)  # roll back: no half-written document stays behind
+            raise
+        self.store.delete(sorted(stale))
+        return len(ids)
+
+    def remove_documents(self, document_ids: Sequence[str]) -> None:
+        """Remove every passage of these documents."""
+        for doc_id in document_ids:
+            self.store.delete(self.store.ids(where={"document_id": doc_id}))
+
+    def commit(self) -> None:
+        """Rebuild the BM25 index from the collection and record the new generation."""
+        with self._lock:
+            ids = self.store.ids()
+            generation = hashlib.sha256("\n".join(sorted(ids)).encode()).hexdigest()[:16]
+            self._lexical = self._rebuild_lexical(generation)
+            self.store.set_generation(generation)
+            self._checked_at = time.monotonic()
+            self._documents = None
+
+
+def _metadata(
+    doc: ParsedDocument, content_hash: str, chunk: Chunk, total: int, stamp: str
+) -> dict[str, str | int]:
+    meta: dict[str, str | int] = {
+        "document_id": doc.id,
+        "title": doc.title,
+        "source": doc.source,
+        "language": doc.language,
+        "format": doc.format,
+        "position": chunk.position,
+        "passages": total,
+        "content_hash": content_hash,
+        "ingested_at": stamp,
+    }
+    optional: Mapping[str, str | int | None] = {
+        "section": chunk.section,
+        "page": chunk.page,
+        "path": doc.path,
+        "references": "\n".join(doc.references) or None,
+        "dimensions": ",".join(doc.dimensions) or None,
+    }
+    meta.update({k: v for k, v in optional.items() if v is not None})
+    return meta
+
+
+def _documents_from(records: Any) -> list[DocumentInfo]:
+    """One `DocumentInfo` per document id; a document whose passages disagree (several
+    versions, or fewer passages than announced) gets an empty content hash, so that the next
+    ingestion rewrites it."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for _, _, meta in records:
+        groups.setdefault(str(meta.get("document_id", "")), []).append(meta)
+    docs = []
+    for doc_id, metas in groups.items():
+        first = metas[0]
+        hashes = {m.get("content_hash") for m in metas}
+        complete = len(hashes) == 1 and len(metas) == int(first.get("passages", -1))
+        docs.append(
+            DocumentInfo(
+                id=doc_id,
+                title=str(first.get("title", "")),
+                source=str(first.get("source", "")),
+                language=str(first.get("language", "")),
+                format=str(first.get("format", "")),
+                passages=len(metas),
+                content_hash=str(first.get("content_hash", "")) if complete else "",
+                ingested_at=str(max(str(m.get("ingested_at", "")) for m in metas)),
+                path=str(first["path"]) if first.get("path") else None,
+                references=_split(first.get("references"), "\n"),
+                dimensions=_split(first.get("dimensions"), ","),
+            )
+        )
+    return sorted(docs, key=lambda d: (d.title.casefold(), d.id))

@@ -1,0 +1,127 @@
+"""The knowledge base's own types: what ingestion produces and what retrieval returns.
+
+Everything outside `knowledge/` sees only these msgspec Structs (never Chroma, bm25s or
+LangChain objects).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import msgspec
+
+__all__ = [
+    "Block",
+    "Chunk",
+    "DocumentInfo",
+    "FileProblem",
+    "IngestReport",
+    "Method",
+    "ParsedDocument",
+    "Passage",
+]
+
+Method = Literal["hybrid", "dense", "lexical"]
+"""Retrieval method: fused (default), vectors only, or BM25 only."""
+
+
+class Passage(msgspec.Struct, frozen=True, kw_only=True):
+    """One retrieved passage, with where it comes from and how it ranked."""
+
+    id: str
+    """Stable passage id: ``<document id>#<content hash>-<position>``."""
+    text: str
+    document_id: str
+    title: str
+    """Title of the document the passage belongs to."""
+    source: str
+    """Where the document comes from: its URL when known, else its file path."""
+    section: str | None = None
+    """Heading path of the section the passage starts in (``Titre > Sous-titre``)."""
+    page: int | None = None
+    """Page number (from 1) for PDF documents."""
+    language: str = "fr"
+    position: int = 0
+    """Order of the passage within its document (from 0); neighbours are ±1."""
+    references: list[str] = msgspec.field(default_factory=list)
+    """Bibliographic references the document itself cites (knowledge cards)."""
+    dimensions: list[str] = msgspec.field(default_factory=list)
+    """Dimensions of the maturity model the document relates to (knowledge cards)."""
+    score: float = 0.0
+    """Ranking score of the method used (fused RRF score, cosine similarity or BM25)."""
+    similarity: float | None = None
+    """Cosine similarity between the question and the passage (dense side), when known."""
+    rank: int = 0
+    """Position in the result list, from 1."""
+
+
+class DocumentInfo(msgspec.Struct, frozen=True, kw_only=True):
+    """One indexed document, as listed by ``territoires knowledge documents`` and the API."""
+
+    id: str
+    title: str
+    source: str
+    language: str
+    format: str
+    passages: int
+    content_hash: str
+    ingested_at: str
+    path: str | None = None
+    references: list[str] = msgspec.field(default_factory=list)
+    dimensions: list[str] = msgspec.field(default_factory=list)
+
+
+class Block(msgspec.Struct, frozen=True):
+    """A structural unit of extracted text: a paragraph (or list, table) under its headings."""
+
+    text: str
+    headings: tuple[str, ...] = ()
+    page: int | None = None
+
+
+class ParsedDocument(msgspec.Struct, frozen=True, kw_only=True):
+    """Clean text of one file, split into blocks, with its document-level metadata."""
+
+    id: str
+    title: str
+    source: str
+    language: str
+    format: str
+    blocks: list[Block]
+    path: str | None = None
+    references: list[str] = msgspec.field(default_factory=list)
+    dimensions: list[str] = msgspec.field(default_factory=list)
+
+
+class Chunk(msgspec.Struct, frozen=True):
+    """A passage before indexing: text, section heading and page."""
+
+    text: str
+    section: str | None
+    page: int | None
+    position: int
+
+
+class FileProblem(msgspec.Struct, frozen=True):
+    """A file that was skipped, and why (in French, for the person running the ingestion)."""
+
+    path: str
+    reason: str
+
+
+class IngestReport(msgspec.Struct, kw_only=True):
+    """What one ingestion run did."""
+
+    added: list[str] = msgspec.field(default_factory=list)
+    updated: list[str] = msgspec.field(default_factory=list)
+    unchanged: list[str] = msgspec.field(default_factory=list)
+    removed: list[str] = msgspec.field(default_factory=list)
+    problems: list[FileProblem] = msgspec.field(default_factory=list)
+    passages: int = 0
+    """Passages embedded and written during this run."""
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        """Whether the index was modified."""
+        return bool(self.added or self.updated or self.removed)
