@@ -21,6 +21,7 @@ from service.controllers.accounts import (
 )
 from service.controllers.assessments import AssessmentController
 from service.controllers.benchmarks import BenchmarkController, provide_benchmark_cache
+from service.controllers.knowledge import KnowledgeController, KnowledgeProvider
 from service.controllers.scoring import ScoringController
 from service.controllers.territories import (
     CampaignController,
@@ -75,6 +76,7 @@ def create_app(
         UserController,
         InvitationController,
         ApiKeyController,
+        KnowledgeController,
         BenchmarkController,
         *web.route_handlers,
     ]
@@ -83,6 +85,7 @@ def create_app(
         dependencies={
             "model": Provide(provide_model, sync_to_thread=False),
             "settings": Provide(provide_settings, sync_to_thread=False),
+            "knowledge": Provide(KnowledgeProvider(settings).__call__, sync_to_thread=True),
             "db_session": Provide(provide_db_session),
             "principal": Provide(provide_principal),
             "benchmarks": Provide(lambda: benchmark_cache, sync_to_thread=False),
