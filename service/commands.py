@@ -86,6 +86,7 @@ PREPARE_STEPS: tuple[str, ...] = (
     "service.db_commands:prepare_database",
     "service.db_commands:prepare_territories",
     "service.db_commands:prepare_demo_data",
+    "knowledge.commands:prepare_index",
 )
 """``module:function`` run in order by `territoires prepare`, each taking the `Settings`;
 each must be idempotent (``make run`` calls it at every start)."""

@@ -56,6 +56,8 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """Model name sent to the embeddings endpoint."""
     embeddings_api_key: str | None = None
     """API key of the embeddings endpoint."""
+    embeddings_threads: int | None = None
+    """OpenMP threads of the offline model; default: CPUs divided by the number of workers."""
     llm_base_url: str | None = None
     """OpenAI-compatible chat endpoint for the assistant; default: extractive answers, no LLM."""
     llm_model: str | None = None
