@@ -15,7 +15,7 @@ from maturity.aggregates import GROUP_BY, aggregates
 from maturity.benchmark import K_MIN
 from maturity.model import INDEX
 from maturity.territories import KIND_LABELS
-from service.benchmarking import BenchmarkCache
+from service.benchmarking import BenchmarkCache, Sessions
 from service.campaigns import list_campaigns
 from service.charts import StripRow, strips
 from service.web.i18n import translate
@@ -25,7 +25,7 @@ __all__ = ["national_overview"]
 
 
 async def national_overview(
-    session: AsyncSession, benchmarks: BenchmarkCache, lang: str
+    session: AsyncSession, sessions: Sessions, benchmarks: BenchmarkCache, lang: str
 ) -> dict[str, Any] | None:
     """The latest campaign with enough submissions: the index's spread by kind of territory,
     as a chart and its table; None before any such campaign."""
@@ -33,7 +33,7 @@ async def national_overview(
     year = next((c.year for c in campaigns.items if c.submitted >= K_MIN), None)
     if year is None:
         return None
-    frames = await benchmarks.get(session, year, "national")
+    frames = await benchmarks.get(sessions, year, "national")
     territories = frames.territories.select("territory", *GROUP_BY)
     by_kind = aggregates(territories, frames.scores, ["kind"]).filter(pl.col("metric") == INDEX)
     overall = aggregates(territories, frames.scores, []).filter(pl.col("metric") == INDEX)

@@ -16,7 +16,7 @@ from service.controllers.scoring import model_view
 from service.errors import NotFoundError
 from service.web.home import national_overview
 from service.web.i18n import LANG_COOKIE, LANGS
-from service.web.rendering import page, request_lang, safe_next
+from service.web.rendering import page, request_lang, safe_next, sessions
 
 __all__ = ["PublicPages"]
 
@@ -40,7 +40,7 @@ class PublicPages(Controller):
     ) -> Template:
         """What the service is, the model in two sentences, national aggregates, log in."""
         lang = request_lang(request)
-        national = await national_overview(db_session, benchmarks, lang)
+        national = await national_overview(db_session, sessions(request), benchmarks, lang)
         return page(
             request, "home.html", principal, model=model_view(model, lang), national=national
         )

@@ -30,6 +30,7 @@ __all__ = [
     "page",
     "request_lang",
     "safe_next",
+    "sessions",
     "template_config",
 ]
 
@@ -138,6 +139,12 @@ def page(
         status_code=status_code,
         headers=all_headers or None,
     )
+
+
+def sessions(request: Request[Any, Any, Any]) -> Any:
+    """The application's session factory (for the benchmark cache, which opens a session only
+    when its cached frames are due for a check)."""
+    return request.app.state["db_sessionmaker"]
 
 
 def svg(markup: str) -> Markup:

@@ -14,16 +14,15 @@ from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
 from litestar.params import PathParameter
 from litestar.response import Template
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from maturity.model import Model
 from service.auth import Principal
-from service.benchmarking import Benchmark, BenchmarkCache, territory_benchmark
+from service.benchmarking import Benchmark, BenchmarkCache, Sessions, territory_benchmark
 from service.controllers.deps import CurrentModel, CurrentPrincipal, DbSession
 from service.errors import NotFoundError
 from service.scores import AssessmentScore, score_assessment, territory_results
 from service.web.i18n import translate
-from service.web.rendering import page, request_lang, svg
+from service.web.rendering import page, request_lang, sessions, svg
 from service.web.results_view import (
     evolution,
     metric_map,
@@ -39,7 +38,7 @@ Benchmarks = NamedDependency[BenchmarkCache]
 
 
 async def _benchmark(
-    session: AsyncSession,
+    sessions: Sessions,
     benchmarks: BenchmarkCache,
     model: Model,
     score: AssessmentScore,
@@ -49,7 +48,7 @@ async def _benchmark(
     is in no peer statistics); None when there is none to show."""
     if score.status != "submitted":
         return None
-    frames = await benchmarks.get(session, score.campaign, "national")
+    frames = await benchmarks.get(sessions, score.campaign, "national")
     try:
         return territory_benchmark(model, frames, score.territory.code, (), lang)
     except NotFoundError:
@@ -75,7 +74,7 @@ class ResultsPages(Controller):
         """Everything a member needs to see where the territory stands (and print it)."""
         lang = request_lang(request)
         score = await score_assessment(db_session, principal, model, assessment_id, lang)
-        benchmark = await _benchmark(db_session, benchmarks, model, score, lang)
+        benchmark = await _benchmark(sessions(request), benchmarks, model, score, lang)
         history = await territory_results(
             db_session, principal, model, score.territory.code, lang=lang
         )
@@ -94,7 +93,7 @@ class ResultsPages(Controller):
         """The results table (with the peers' statistics) as a CSV file."""
         lang = request_lang(request)
         score = await score_assessment(db_session, principal, model, assessment_id, lang)
-        benchmark = await _benchmark(db_session, benchmarks, model, score, lang)
+        benchmark = await _benchmark(sessions(request), benchmarks, model, score, lang)
         body = results_csv(model, score.result, benchmark, score.territory.code, score.campaign)
         name = f"resultats-{score.territory.code}-{score.campaign}.csv"
         return Response(

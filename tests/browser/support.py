@@ -21,7 +21,9 @@ def screenshot(page: Any, name: str) -> Path:
 def axe_violations(page: Any, source: str) -> list[dict[str, Any]]:
     """Serious and critical axe-core violations (WCAG 2.x A and AA rules) on the current page."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.add_script_tag(content=source)
+        # evaluated through the DevTools protocol: the page's strict CSP (no inline script)
+        # stays on, so the tests also see what a real visitor's browser would block
+        page.evaluate(f"{source}\n;true")
     result = page.evaluate(
         """async () => {
             const r = await axe.run(document, {
@@ -40,3 +42,11 @@ def assert_accessible(page: Any, source: str) -> None:
     """No serious or critical accessibility violation on the current page."""
     violations = axe_violations(page, source)
     assert not violations, f"{page.url} :\n{json.dumps(violations, indent=2, ensure_ascii=False)}"
+
+
+def console_errors(page: Any) -> list[str]:
+    """A list that collects the page's console errors from now on (a blocked script or style
+    under the CSP shows up there)."""
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    return errors

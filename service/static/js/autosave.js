@@ -6,6 +6,8 @@
   var form = document.querySelector("form[data-autosave]");
   if (!form || !window.fetch || !window.FormData) { return; }
   var status = form.querySelector("[data-autosave-status]");
+  /* not form.action: the buttons named "action" shadow that property */
+  var target = form.getAttribute("action");
   var lang = document.documentElement.lang || "fr";
   var words = lang === "en"
     ? { saving: "Saving the draft…", saved: "Draft saved at ", failed: "Automatic save failed: use the Save button." }
@@ -35,7 +37,7 @@
     var body = new FormData(form);
     body.set("action", "save");
     var token = form.querySelector("input[name=_csrf_token]");
-    fetch(form.action, {
+    fetch(target, {
       method: "POST",
       body: body,
       credentials: "same-origin",
