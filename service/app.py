@@ -12,6 +12,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 
 from maturity.model import Model, load_model
+from service.assistant import AssistantProvider
 from service.auth import DEFAULT_RESOLVERS, provide_principal
 from service.controllers.accounts import (
     AccountController,
@@ -20,6 +21,7 @@ from service.controllers.accounts import (
     UserController,
 )
 from service.controllers.assessments import AssessmentController
+from service.controllers.assistant import RATE_LIMIT_STORE, assistant_router, rate_limit_store
 from service.controllers.benchmarks import BenchmarkController, provide_benchmark_cache
 from service.controllers.knowledge import KnowledgeController, KnowledgeProvider
 from service.controllers.scoring import ScoringController
@@ -34,6 +36,7 @@ from service.operations import metrics, ready, request_id_middleware
 from service.security import security_headers
 from service.settings import Settings, load_settings
 from service.web import web_interface
+from service.web.assistant_pages import AssistantPages
 
 __all__ = ["create_app"]
 
@@ -61,6 +64,8 @@ def create_app(
         return settings
 
     benchmark_cache = provide_benchmark_cache(model)
+    knowledge = KnowledgeProvider(settings)
+    assistant = AssistantProvider(settings, knowledge)
 
     web = web_interface(settings)
     route_handlers: list[Any] = [
@@ -79,25 +84,27 @@ def create_app(
         KnowledgeController,
         BenchmarkController,
         *web.route_handlers,
+        assistant_router(settings, AssistantPages),
     ]
     return Litestar(
         route_handlers=route_handlers,
         dependencies={
             "model": Provide(provide_model, sync_to_thread=False),
             "settings": Provide(provide_settings, sync_to_thread=False),
-            "knowledge": Provide(KnowledgeProvider(settings).__call__, sync_to_thread=True),
             "db_session": Provide(provide_db_session),
             "principal": Provide(provide_principal),
             "benchmarks": Provide(lambda: benchmark_cache, sync_to_thread=False),
+            "knowledge": Provide(knowledge.__call__, sync_to_thread=True),
+            "assistant_provider": Provide(lambda: assistant, sync_to_thread=False),
         },
         lifespan=[lifespan],
         before_send=[security_headers],
-        middleware=[request_id_middleware, *web.middleware],
         logging_config=None,  # `territoires serve` configures JSON logs (service.operations)
         exception_handlers=web.exception_handlers(exception_handlers()),
         template_config=web.template_config,
+        middleware=[request_id_middleware, *web.middleware],
         csrf_config=web.csrf_config,
-        stores=web.stores,
+        stores={**web.stores, RATE_LIMIT_STORE: rate_limit_store(settings)},
         openapi_config=OpenAPIConfig(
             title="Territoires connectés",
             version="0.1.0",

@@ -32,7 +32,7 @@ from knowledge.assistant import (
 from knowledge.retrieval import KnowledgeBase
 from maturity.model import INDEX, Model
 from service.auth import Principal, utcnow
-from service.benchmarking import BenchmarkCache, territory_benchmark
+from service.benchmarking import BenchmarkCache, reuse, territory_benchmark
 from service.db.tables import AssistantFeedback
 from service.errors import NotFoundError
 from service.scores import territory_results
@@ -119,7 +119,7 @@ async def territory_source(
     peers = None
     if latest.status == "submitted":
         try:
-            frames = await benchmarks.get(session, latest.campaign, "national")
+            frames = await benchmarks.get(reuse(session), latest.campaign, "national")
             bench = territory_benchmark(model, frames, code)
         except NotFoundError:
             bench = None

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Sequence
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final, Literal
@@ -37,12 +37,23 @@ __all__ = [
     "MetricStats",
     "PeerGroupView",
     "Sessions",
+    "reuse",
     "territory_benchmark",
 ]
 
 Stamp = tuple[int, datetime | None, bool]
 Sessions = Callable[[], AbstractAsyncContextManager[AsyncSession]]
 """A session factory (the app's ``async_sessionmaker``)."""
+
+
+def reuse(session: AsyncSession) -> Sessions:
+    """A factory handing out a session the caller already holds (and will close)."""
+
+    @asynccontextmanager
+    async def factory() -> AsyncIterator[AsyncSession]:
+        yield session
+
+    return factory
 
 
 @dataclass

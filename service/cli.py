@@ -11,7 +11,12 @@ __all__ = ["main"]
 Register = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
 
 
-COMMAND_MODULES = ("service.commands", "service.db_commands", "knowledge.commands")
+COMMAND_MODULES = (
+    "service.commands",
+    "service.db_commands",
+    "knowledge.commands",
+    "knowledge.assistant.commands",
+)
 """Modules providing ``register(subparsers)``; each package adds its own here."""
 
 

@@ -61,7 +61,6 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from service.operations import configure_logging
-
     from service.settings import load_settings
 
     overrides = {k: v for k in ("host", "port", "workers") if (v := getattr(args, k))}
