@@ -26,6 +26,7 @@ from knowledge.evaluation import GoldQuestion, is_relevant
 from knowledge.ingest import Ingester
 from knowledge.retrieval import KnowledgeBase
 from knowledge.types import Passage
+from tests.conftest import shared_path
 from tests.knowledge_fixtures import CORPUS_DIR, SHARED_CORPUS, fresh_kb, gold_questions
 from tests.llm_server import FakeLLM, fake_llm_server
 
@@ -74,6 +75,7 @@ def test_extractive_answers_cite_a_passage_holding_the_gold_answer(
 ) -> None:
     """Over the answerable questions whose gold passage retrieval finds (k = 5: the retrieval's
     own recall is tested in test_gold.py), the answer cites a passage holding the answer."""
+    shared_path("corpus")  # the thresholds below count the questions on the shared corpus too
     found = [
         q
         for q in _questions()
@@ -117,6 +119,7 @@ def test_unanswerable_questions_get_the_refusal(
 
 def test_gate_thresholds_separate_the_gold_set(assistant: Assistant, corpus: KnowledgeBase) -> None:
     """The calibration itself (benchmarks/assistant.py --calibrate prints the figures)."""
+    shared_path("corpus")  # calibrated on the whole gold set, shared corpus included
     stats = CorpusStats(corpus)
     passed = {
         q.id: relevance(q.question, corpus.search(q.question, 5), stats).passed
