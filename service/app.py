@@ -35,6 +35,7 @@ from service.errors import exception_handlers
 from service.operations import metrics, ready, request_id_middleware
 from service.security import security_headers
 from service.settings import Settings, load_settings
+from service.throttle import LoginThrottle, login_store
 from service.web import web_interface
 from service.web.assistant_pages import AssistantPages
 
@@ -121,6 +122,7 @@ def create_app(
             {
                 "settings": settings,
                 "model": model,
+                "login_throttle": LoginThrottle(login_store(settings)),
                 # API keys first, then the pages' session cookie (never on /api)
                 "principal_resolvers": [*DEFAULT_RESOLVERS, *web.principal_resolvers],
             }

@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.tables import ApiKey, User
 from service.errors import AuthenticationError, PermissionDeniedError
+from service.throttle import LoginThrottle
 
 __all__ = [
     "KEY_ROLES",
@@ -163,8 +164,40 @@ async def principal_for_user(
     return _principal(user, via)
 
 
-async def authenticate_password(session: AsyncSession, email: str, password: str) -> Principal:
-    """The principal for an email and password; `AuthenticationError` otherwise."""
+async def authenticate_password(
+    session: AsyncSession,
+    email: str,
+    password: str,
+    throttle: LoginThrottle | None = None,
+    address: str = "",
+) -> Principal:
+    """The principal for an email and password; `AuthenticationError` otherwise, and
+    `TooManyRequestsError` once `throttle` has seen too many failures from `address`."""
+    if throttle is not None:
+        await throttle.check(address, email)
+    try:
+        principal = await _check_password(session, email, password)
+    except AuthenticationError:
+        if throttle is not None:
+            await throttle.failed(address, email)
+        raise
+    if throttle is not None:
+        await throttle.succeeded(address, email)
+    return principal
+
+
+def client_address(request: Request[Any, Any, Any]) -> str:
+    """The caller's address, as the throttles count it."""
+    return request.client.host if request.client else "inconnue"
+
+
+def login_throttle(request: Request[Any, Any, Any]) -> LoginThrottle | None:
+    """The app's login throttle (None in apps built without one)."""
+    throttle: LoginThrottle | None = request.app.state.get("login_throttle")
+    return throttle
+
+
+async def _check_password(session: AsyncSession, email: str, password: str) -> Principal:
     user = (
         await session.execute(select(User).where(func.lower(User.email) == email.strip().lower()))
     ).scalar_one_or_none()
@@ -210,7 +243,9 @@ async def basic_principal(
         sep = ""
     if not sep:
         raise AuthenticationError("En-tête « Authorization: Basic » mal formé.")
-    return await authenticate_password(session, email, password)
+    return await authenticate_password(
+        session, email, password, login_throttle(request), client_address(request)
+    )
 
 
 PrincipalResolver = Callable[[Request[Any, Any, Any], AsyncSession], Awaitable[Principal | None]]

@@ -32,6 +32,7 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "Problem",
+    "TooManyRequestsError",
     "exception_handlers",
     "problem_response",
 ]
@@ -85,6 +86,13 @@ class InvalidInputError(DomainError):
 
     status_code = 422
     title = "Données invalides"
+
+
+class TooManyRequestsError(DomainError):
+    """Too many attempts: retry after ``retry_after`` seconds (sent as ``Retry-After``)."""
+
+    status_code = 429
+    title = "Trop de requêtes"
 
 
 class Problem(msgspec.Struct, omit_defaults=True):
@@ -149,6 +157,8 @@ def _answer_error(request: Request[Any, Any, Any], exc: AnswerError) -> Response
 def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Problem]:
     errors = exc.extra.get("errors")
     headers = {"WWW-Authenticate": 'Bearer realm="territoires"'} if exc.status_code == 401 else None
+    if "retry_after" in exc.extra:
+        headers = {"Retry-After": str(exc.extra["retry_after"])}
     return problem_response(request, exc.status_code, exc.detail, errors, headers)
 
 

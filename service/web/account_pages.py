@@ -9,9 +9,14 @@ from litestar.params import PathParameter, QueryParameter
 from litestar.response import Redirect, Template
 
 from service.accounts import InvitationAccept, accept_invitation, invitation_for_token
-from service.auth import authenticate_password, principal_for_user
+from service.auth import (
+    authenticate_password,
+    client_address,
+    login_throttle,
+    principal_for_user,
+)
 from service.controllers.deps import CurrentPrincipal, DbSession
-from service.errors import AuthenticationError, InvalidInputError
+from service.errors import AuthenticationError, InvalidInputError, TooManyRequestsError
 from service.web.forms import field_errors, read_form
 from service.web.i18n import translate
 from service.web.rendering import page, request_lang, safe_next
@@ -58,9 +63,13 @@ class AccountPages(Controller):
             errors["password"] = translate(lang, "login.password_missing")
         if not errors:
             try:
-                who = await authenticate_password(db_session, email, password)
+                who = await authenticate_password(
+                    db_session, email, password, login_throttle(request), client_address(request)
+                )
             except AuthenticationError:
                 errors["form"] = translate(lang, "login.failed")
+            except TooManyRequestsError:
+                errors["form"] = translate(lang, "login.throttled")
             else:
                 start_session(request, who)
                 return Redirect(path=target or "/espace", status_code=303)

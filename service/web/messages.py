@@ -119,6 +119,7 @@ FR: Final[dict[str, str]] = {
     "login.email_missing": "Saisissez votre adresse électronique.",
     "login.password_missing": "Saisissez votre mot de passe.",
     "login.failed": "Adresse électronique ou mot de passe incorrect.",
+    "login.throttled": "Trop de tentatives de connexion : réessayez dans 15 minutes.",
     "login.invited": "Pas encore de compte ? Les comptes sont créés sur invitation par "
     "l'équipe du réseau : suivez le lien reçu par courriel.",
     "invitation.title": "Choisir votre mot de passe",
@@ -466,6 +467,7 @@ EN: Final[dict[str, str]] = {
     "login.email_missing": "Enter your email address.",
     "login.password_missing": "Enter your password.",
     "login.failed": "Wrong email address or password.",
+    "login.throttled": "Too many login attempts: try again in 15 minutes.",
     "login.invited": "No account yet? Accounts are created by invitation from the network "
     "team: follow the link you received by email.",
     "invitation.title": "Choose your password",
