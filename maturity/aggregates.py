@@ -17,7 +17,7 @@ from typing import Final
 
 import polars as pl
 
-from maturity.benchmark import K_MIN
+from maturity.benchmark import K_MIN, statistics
 
 __all__ = [
     "GROUP_BY",
@@ -39,15 +39,7 @@ COMPLEMENT: Final = (
 
 
 def _stats(frame: pl.LazyFrame, by: Sequence[str]) -> pl.LazyFrame:
-    score = pl.col("score")
-    return frame.group_by(*by, "metric").agg(
-        n=pl.len(),
-        mean=score.mean(),
-        median=score.median(),
-        p25=score.quantile(0.25, "linear"),
-        p75=score.quantile(0.75, "linear"),
-        p90=score.quantile(0.90, "linear"),
-    )
+    return frame.group_by(*by, "metric").agg(**statistics(pl.col("score")))
 
 
 def _suppress(cells: pl.DataFrame, by: Sequence[str]) -> pl.DataFrame:

@@ -24,6 +24,7 @@ __all__ = [
     "long_scores",
     "metric_ids",
     "peer_groups",
+    "statistics",
 ]
 
 K_MIN: Final = 5
@@ -286,17 +287,22 @@ def campaign_statistics(
     )
 
 
+def statistics(score: pl.Expr) -> dict[str, pl.Expr]:
+    """The published statistics of a group of scores: n, mean and quantiles (linear
+    interpolation, as numpy's default), named for ``agg(**statistics(...))``."""
+    return {
+        "n": pl.len(),
+        "mean": score.mean(),
+        "median": score.median(),
+        "p25": score.quantile(0.25, "linear"),
+        "p75": score.quantile(0.75, "linear"),
+        "p90": score.quantile(0.90, "linear"),
+    }
+
+
 def _group_stats(scored: pl.LazyFrame) -> pl.LazyFrame:
-    """n, mean and quantiles (linear interpolation) per group and metric."""
-    score = pl.col("score")
-    return scored.group_by("key_id", "metric").agg(
-        n=pl.len(),
-        mean=score.mean(),
-        median=score.median(),
-        p25=score.quantile(0.25, "linear"),
-        p75=score.quantile(0.75, "linear"),
-        p90=score.quantile(0.90, "linear"),
-    )
+    """`statistics` per group and metric."""
+    return scored.group_by("key_id", "metric").agg(**statistics(pl.col("score")))
 
 
 def _ranks(scored: pl.LazyFrame, own_keys: pl.LazyFrame) -> pl.LazyFrame:

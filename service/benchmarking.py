@@ -10,9 +10,8 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Final, Literal
+from typing import Final
 
-import msgspec
 import polars as pl
 from anyio import to_thread
 from sqlalchemy import Integer, cast, func, select
@@ -24,6 +23,15 @@ from maturity.model import INDEX, Model
 from maturity.scoring import score
 from maturity.territories import POPULATION_BANDS, population_band_expr
 from service.assessments import notice
+from service.benchmark_views import (
+    Benchmark,
+    LearnFrom,
+    MetricStats,
+    PeerGroupView,
+    PeerRef,
+    metric_stats,
+    round_2,
+)
 from service.db.tables import Assessment, Campaign
 from service.errors import NotFoundError
 from service.operations import observe
@@ -217,76 +225,6 @@ class BenchmarkCache:
             return entry
 
 
-class PeerGroupView(msgspec.Struct):
-    """The peer group used, and how it was widened to reach the minimum size."""
-
-    kind: Literal["default", "custom"]
-    description: str
-    step: int | None
-    widened: list[str]
-    n: int
-    """Territories of the group other than the one benchmarked."""
-    ignored: list[str] = []
-    """Codes of a custom list left out because they have no public profile."""
-
-
-class MetricStats(msgspec.Struct):
-    """One metric (index, pillar or dimension) of the territory against its peer group."""
-
-    id: str
-    label: str
-    own: float | None
-    n: int
-    mean: float | None
-    median: float | None
-    p25: float | None
-    p75: float | None
-    p90: float | None
-    percentile: float | None
-    gap_median: float | None
-    gap_p75: float | None
-    own_change: float | None
-    group_change: float | None
-    histogram: list[int] | None
-    """Counts of the group's scores in the bins 0–10, 10–20, …, 90–100."""
-    withheld: str | None
-
-
-class PeerRef(msgspec.Struct):
-    """A territory that opted in to a public profile, with a score or a distance."""
-
-    code: str
-    name: str
-    value: float
-
-
-class LearnFrom(msgspec.Struct):
-    """For one of the territory's weakest dimensions, the public peers that do best there."""
-
-    dimension: str
-    label: str
-    own: float | None
-    peers: list[PeerRef]
-
-
-class Benchmark(msgspec.Struct):
-    """Where a territory stands, against whom, and whom it can learn from (DESIGN §4)."""
-
-    territory: str
-    campaign: int
-    scope: str
-    k_min: int
-    group: PeerGroupView
-    metrics: list[MetricStats]
-    nearest: list[PeerRef]
-    learn_from: list[LearnFrom]
-    notice: str | None
-
-
-def _round(value: Any) -> float | None:
-    return None if value is None else round(float(value), 2)
-
-
 def _labels(model: Model, lang: str) -> dict[str, str]:
     labels = {INDEX: "Indice global" if lang == "fr" else "Global index"}
     labels |= {f"pillar:{p.id}": p.label.get(lang) for p in model.pillars}
@@ -373,21 +311,8 @@ def _cut(
                 continue
             published = r["withheld"] is None
             metrics.append(
-                MetricStats(
-                    id=metric,
-                    label=labels[metric],
-                    own=_round(r["own"]),
-                    n=int(r["n"]),
-                    **{
-                        k: _round(r[k])
-                        for k in ("mean", "median", "p25", "p75", "p90", "percentile")
-                    },
-                    gap_median=_round(r["gap_median"]),
-                    gap_p75=_round(r["gap_p75"]),
-                    own_change=_round(r["own_change"]),
-                    group_change=_round(r["group_change"]),
-                    histogram=histograms.get(metric) if published else None,
-                    withheld=r["withheld"],
+                metric_stats(
+                    metric, labels[metric], r, histograms.get(metric) if published else None
                 )
             )
     names = frames.names
@@ -404,11 +329,11 @@ def _cut(
         view = learn_views.setdefault(
             row["dimension"],
             LearnFrom(
-                row["dimension"], labels[row["dimension"]], _round(own.get(row["dimension"])), []
+                row["dimension"], labels[row["dimension"]], round_2(own.get(row["dimension"])), []
             ),
         )
         view.peers.append(
-            PeerRef(row["territory"], names.get(row["territory"], ""), _round(row["score"]) or 0.0)
+            PeerRef(row["territory"], names.get(row["territory"], ""), round_2(row["score"]) or 0.0)
         )
     return Benchmark(
         territory=territory,
@@ -418,7 +343,7 @@ def _cut(
         group=group,
         metrics=metrics,
         nearest=[
-            PeerRef(code, names.get(code, ""), _round(distance) or 0.0)
+            PeerRef(code, names.get(code, ""), round_2(distance) or 0.0)
             for code, distance in nearest.iter_rows()
         ],
         learn_from=list(learn_views.values()),
@@ -454,26 +379,16 @@ def _custom(
             below = int((values < mine).sum())
             ties = int((values == mine).sum())
             percentile = 100 * (below + 0.5 * ties) / len(values)
-        metrics.append(
-            MetricStats(
-                id=metric,
-                label=labels[metric],
-                own=_round(mine),
-                n=int(r["n"]),
-                mean=_round(r["mean"]),
-                median=_round(r["median"]),
-                p25=_round(r["p25"]),
-                p75=_round(r["p75"]),
-                p90=_round(r["p90"]),
-                percentile=_round(percentile),
-                gap_median=_round(mine - r["median"]) if mine is not None and published else None,
-                gap_p75=_round(mine - r["p75"]) if mine is not None and published else None,
-                own_change=None,
-                group_change=None,
-                histogram=None,
-                withheld=r["withheld"],
-            )
-        )
+        gaps = mine is not None and published
+        row = r | {
+            "own": mine,
+            "percentile": percentile,
+            "gap_median": mine - r["median"] if gaps else None,
+            "gap_p75": mine - r["p75"] if gaps else None,
+            "own_change": None,
+            "group_change": None,
+        }
+        metrics.append(metric_stats(metric, labels[metric], row, None))
     view = PeerGroupView(
         kind="custom",
         description="liste de pairs choisie (profils publics uniquement)",

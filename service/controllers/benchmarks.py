@@ -100,6 +100,22 @@ def _visible(frames: CampaignFrames, code: str, principal: Principal | None) -> 
         raise NotFoundError(f"Territoire « {code} » introuvable.")
 
 
+async def _visible_frames(
+    request: Request[Any, Any, Any],
+    benchmarks: BenchmarkCache,
+    campaign: int | None,
+    scope: Scope,
+    code: str,
+    principal: Principal | None,
+) -> CampaignFrames:
+    """The campaign's frames, once the caller is known to be allowed to see `code`."""
+    sessions = _sessions(request)
+    year = await _campaign(sessions, benchmarks, campaign)
+    frames = await benchmarks.get(sessions, year, scope)
+    _visible(frames, code, principal)
+    return frames
+
+
 class AggregateRow(msgspec.Struct):
     """One cell of the network aggregates (statistics null below the minimum size)."""
 
@@ -153,10 +169,7 @@ class BenchmarkController(Controller):
         p90, percentile rank, gaps, evolution; nearest public peers and whom to learn from.
         Visible to the territory's members, to admins, or to anyone when its profile is public;
         otherwise 404."""
-        sessions = _sessions(request)
-        year = await _campaign(sessions, benchmarks, campaign)
-        frames = await benchmarks.get(sessions, year, perimeter)
-        _visible(frames, code, principal)
+        frames = await _visible_frames(request, benchmarks, campaign, perimeter, code, principal)
         chosen = [p.strip() for p in peers.split(",") if p.strip()] if peers else []
         return territory_benchmark(model, frames, code, chosen, lang or "fr")
 
@@ -178,10 +191,7 @@ class BenchmarkController(Controller):
     ) -> Benchmark:
         """The peer group used (and how it was widened), the nearest public peers and, for
         the two weakest dimensions, the public peers that score highest; no statistics."""
-        sessions = _sessions(request)
-        year = await _campaign(sessions, benchmarks, campaign)
-        frames = await benchmarks.get(sessions, year, perimeter)
-        _visible(frames, code, principal)
+        frames = await _visible_frames(request, benchmarks, campaign, perimeter, code, principal)
         full = territory_benchmark(model, frames, code, (), lang or "fr")
         return msgspec.structs.replace(full, metrics=[])
 
