@@ -8,18 +8,26 @@ knowledge base (embedding model, Chroma client, BM25 index) is opened once, on f
 from __future__ import annotations
 
 import threading
-from typing import Annotated, Literal
+from pathlib import Path
+from typing import Annotated, Final, Literal
 
 import msgspec
-from litestar import Controller, get
+from anyio import to_thread
+from litestar import Controller, get, post
+from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
-from litestar.params import Parameter
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, Parameter
 
 from knowledge.config import KnowledgeConfig, SettingsLike
 from knowledge.errors import KnowledgeError
+from knowledge.ingest import Ingester
 from knowledge.retrieval import DEFAULT_PER_DOCUMENT, KnowledgeBase
-from knowledge.types import DocumentInfo, Passage
-from service.errors import DomainError, NotFoundError
+from knowledge.types import DocumentInfo, IngestReport, Passage
+from service.auth import require_role
+from service.controllers.deps import CurrentPrincipal
+from service.errors import DomainError, InvalidInputError, NotFoundError
+from service.settings import Settings
 
 __all__ = [
     "DocumentList",
@@ -103,6 +111,12 @@ PerDocument = Annotated[
 Window = Annotated[int, Parameter(ge=0, le=5, description="Passages voisins de chaque côté.")]
 
 
+UPLOAD_SUFFIXES: Final = frozenset({".md", ".markdown", ".txt", ".html", ".htm", ".pdf"})
+UPLOAD_MAX_BYTES: Final = 20 * 1024 * 1024
+_upload_lock = threading.Lock()
+"""One ingestion at a time in this process: writes to the index are not concurrent."""
+
+
 class KnowledgeController(Controller):
     """Search the policy-literature corpus; every passage carries its source."""
 
@@ -142,3 +156,51 @@ class KnowledgeController(Controller):
         if found is None:
             raise NotFoundError(f"Aucun passage « {passage_id} » dans la base de connaissances.")
         return PassageContext(passage=found, context=knowledge.neighbours(passage_id, window))
+
+    @post(
+        "/documents",
+        summary="Ajouter un document (administrateurs)",
+        status_code=201,
+        request_max_body_size=UPLOAD_MAX_BYTES,
+    )
+    async def upload(
+        self,
+        knowledge: Knowledge,
+        principal: CurrentPrincipal,
+        settings: NamedDependency[Settings],
+        data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> IngestReport:
+        """Index one Markdown, text, HTML or PDF file sent as the multipart field ``data``:
+        it is kept under the data directory and ingested like ``territoires knowledge ingest``
+        (same file again: nothing to do; changed file: its passages are replaced)."""
+        require_role(principal, "admin")
+        name = Path(data.filename or "").name
+        if Path(name).suffix.lower() not in UPLOAD_SUFFIXES:
+            raise InvalidInputError(
+                f"Type de fichier refusé « {name} » : {', '.join(sorted(UPLOAD_SUFFIXES))}."
+            )
+        content = await data.read()
+        folder = settings.data_dir / "knowledge" / "uploads"
+        report = await to_thread.run_sync(_ingest_upload, knowledge, folder, name, content)
+        if report.problems:
+            reasons = "; ".join(p.reason for p in report.problems)
+            raise InvalidInputError(f"Document refusé ({name}) : {reasons}.")
+        return report
+
+
+def _ingest_upload(kb: KnowledgeBase, folder: Path, name: str, content: bytes) -> IngestReport:
+    """Write the file (atomically) and ingest it; a refused file is not kept."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / name
+    temporary = folder / f".{name}.part"
+    with _upload_lock:
+        temporary.write_bytes(content)
+        previous = target.read_bytes() if target.exists() else None
+        temporary.replace(target)
+        report = Ingester(kb).ingest([target])
+        if report.problems:  # put things back as they were: nothing half-kept
+            if previous is None:
+                target.unlink(missing_ok=True)
+            else:
+                target.write_bytes(previous)
+        return report
