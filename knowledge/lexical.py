@@ -53,10 +53,11 @@ class LexicalIndex:
         generation: str,
     ) -> LexicalIndex:
         """Index `texts` (aligned with `ids`)."""
-        if not ids:
-            return cls([], None, analyser, generation)
+        tokens = [analyser(t) for t in texts]
+        if not any(tokens):  # nothing to index (bm25s cannot build an empty vocabulary)
+            return cls(list(ids), None, analyser, generation)
         model = bm25s.BM25()
-        model.index([analyser(t) for t in texts], show_progress=False)
+        model.index(tokens, show_progress=False)
         return cls(ids, model, analyser, generation)
 
     def search(self, query: str, k: int) -> list[tuple[str, float]]:
@@ -82,7 +83,12 @@ class LexicalIndex:
         tmp.mkdir()
         if self._model is not None:
             self._model.save(str(tmp), show_progress=False)
-        state = {"generation": self.generation, "analyser": self._analyser.version, "ids": self.ids}
+        state = {
+            "generation": self.generation,
+            "analyser": self._analyser.version,
+            "ids": self.ids,
+            "model": self._model is not None,
+        }
         (tmp / _STATE).write_text(json.dumps(state), encoding="utf-8")
         old = directory.with_name(f"{directory.name}.old-{uuid.uuid4().hex[:8]}")
         if directory.exists():
@@ -98,7 +104,8 @@ class LexicalIndex:
             if state.get("analyser") != analyser.version:
                 return None
             ids = [str(i) for i in state["ids"]]
-            model = bm25s.BM25.load(str(directory), show_progress=False) if ids else None
+            built = bool(state.get("model", ids))
+            model = bm25s.BM25.load(str(directory), show_progress=False) if built else None
         except (OSError, ValueError, KeyError, TypeError):
             return None
         return cls(ids, model, analyser, str(state["generation"]))

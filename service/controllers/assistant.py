@@ -44,6 +44,7 @@ from service.controllers.deps import CurrentModel, CurrentPrincipal, DbSession
 from service.controllers.docs import body, responses
 from service.controllers.knowledge import KnowledgeUnavailableError
 from service.errors import InvalidInputError
+from service.operations import observe
 from service.settings import Settings
 
 __all__ = [
@@ -179,7 +180,8 @@ class AssistantController(Controller):
                 conversation_id,
                 lambda a: _remember(assistant_provider, key, a),
             )
-        answer = await assistant.aask(request)
+        with observe("assistant"):
+            answer = await assistant.aask(request)
         answer = msgspec.structs.replace(answer, conversation_id=conversation_id)
         _remember(assistant_provider, key, answer)
         return Response(answer, media_type=MediaType.JSON)

@@ -8,6 +8,7 @@ knowledge base (embedding model, Chroma client, BM25 index) is opened once, on f
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Final, Literal
 
@@ -27,6 +28,7 @@ from knowledge.types import DocumentInfo, IngestReport, Passage
 from service.auth import require_role
 from service.controllers.deps import CurrentPrincipal
 from service.errors import DomainError, InvalidInputError, NotFoundError
+from service.operations import observe
 from service.settings import Settings
 
 __all__ = [
@@ -117,6 +119,13 @@ _upload_lock = threading.Lock()
 """One ingestion at a time in this process: writes to the index are not concurrent."""
 
 
+@dataclass
+class DocumentUpload:
+    """The multipart form of an upload: the file in the field ``data``."""
+
+    data: UploadFile
+
+
 class KnowledgeController(Controller):
     """Search the policy-literature corpus; every passage carries its source."""
 
@@ -138,7 +147,8 @@ class KnowledgeController(Controller):
         if not query:
             raise DomainError("Le paramètre q (la question à chercher) est vide ou absent.")
         try:
-            passages = knowledge.search(query, k, method=method, max_per_document=per_document)
+            with observe("retrieval"):
+                passages = knowledge.search(query, k, method=method, max_per_document=per_document)
         except KnowledgeError as exc:
             raise KnowledgeUnavailableError(f"Recherche impossible : {exc}") from exc
         return SearchResults(query=query, k=k, method=method, passages=passages)
@@ -168,18 +178,19 @@ class KnowledgeController(Controller):
         knowledge: Knowledge,
         principal: CurrentPrincipal,
         settings: NamedDependency[Settings],
-        data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)],
+        data: Annotated[DocumentUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> IngestReport:
         """Index one Markdown, text, HTML or PDF file sent as the multipart field ``data``:
         it is kept under the data directory and ingested like ``territoires knowledge ingest``
         (same file again: nothing to do; changed file: its passages are replaced)."""
         require_role(principal, "admin")
-        name = Path(data.filename or "").name
+        upload = data.data
+        name = Path(upload.filename or "").name
         if Path(name).suffix.lower() not in UPLOAD_SUFFIXES:
             raise InvalidInputError(
                 f"Type de fichier refusé « {name} » : {', '.join(sorted(UPLOAD_SUFFIXES))}."
             )
-        content = await data.read()
+        content = await upload.read()
         folder = settings.data_dir / "knowledge" / "uploads"
         report = await to_thread.run_sync(_ingest_upload, knowledge, folder, name, content)
         if report.problems:

@@ -21,10 +21,15 @@ from tests.knowledge_fixtures import corpus_kb
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient[Litestar]]:
     """The knowledge controller over the indexed corpus, its base opened once by the provider."""
     _, config = corpus_kb(tmp_path_factory)
-    provider = KnowledgeProvider(load_settings({}, data_dir=config.data_dir), config)
+    settings = load_settings({}, data_dir=config.data_dir)
+    provider = KnowledgeProvider(settings, config)
     app = Litestar(
         route_handlers=[KnowledgeController],
-        dependencies={"knowledge": Provide(provider.__call__, sync_to_thread=True)},
+        dependencies={
+            "knowledge": Provide(provider.__call__, sync_to_thread=True),
+            "principal": Provide(lambda: None, sync_to_thread=False),  # anonymous reader
+            "settings": Provide(lambda: settings, sync_to_thread=False),
+        },
         exception_handlers=exception_handlers(),  # type: ignore[arg-type]
     )
     with TestClient(app) as client:

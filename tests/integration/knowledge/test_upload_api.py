@@ -97,6 +97,16 @@ def test_bad_files_are_refused_and_not_kept(
     assert not (tmp_path / "knowledge" / "uploads" / name).exists()
 
 
+def test_a_form_without_the_file_is_a_french_400(admin: TestClient[Litestar]) -> None:
+    response = admin.post(
+        "/api/v1/knowledge/documents",
+        data={"titre": "x"},
+        files={"autre": ("a.md", b"# Titre", "text/markdown")},
+    )
+    assert response.status_code == 400
+    assert "champ obligatoire « data » manquant" in response.json()["detail"]
+
+
 @pytest.mark.parametrize(("role", "status"), [(None, 401), ("member", 403), ("analyst", 403)])
 def test_only_admins_upload(
     kb: KnowledgeBase, tmp_path: Path, role: str | None, status: int

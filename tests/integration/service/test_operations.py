@@ -33,6 +33,9 @@ def test_metrics_count_requests_by_route_template(api: Client) -> None:
     assert 'route="/api/v1/territories/{code}"' in text
     assert "territoires_http_request_duration_seconds_bucket" in text
     assert 'territoires_work_duration_seconds_count{operation="score"}' in text
+    api.post("/api/v1/assistant/ask", json={"question": "Qu'est-ce qu'un jumeau numérique ?"})
+    text = api.get("/metrics").text
+    assert 'territoires_work_duration_seconds_count{operation="assistant"}' in text
     assert "/api/v1/territories/64122" not in text  # raw paths would grow without bound
 
 

@@ -63,3 +63,13 @@ def test_missing_corrupt_or_foreign_indexes_are_not_loaded(tmp_path: Path) -> No
 
     _index().save(directory)
     assert LexicalIndex.load(directory, OtherAnalyser()) is None
+
+
+def test_passages_without_any_indexable_word_give_an_empty_index(tmp_path: Path) -> None:
+    """Only stopwords and punctuation: no vocabulary, no crash, and it survives a reload."""
+    analyser = FrenchAnalyser()
+    index = LexicalIndex.build(["p1", "p2"], ["le la les", "x !"], analyser, "g0")
+    assert len(index) == 2 and index.search("le", 3) == []
+    index.save(tmp_path / "lex")
+    loaded = LexicalIndex.load(tmp_path / "lex", analyser)
+    assert loaded is not None and loaded.search("x", 3) == []
