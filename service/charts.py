@@ -121,6 +121,20 @@ def wrap_label(text: str, width: int = 18) -> list[str]:
     return lines or [""]
 
 
+def _scale_grid(x_of: Callable[[float], float], top: float, height: float) -> str:
+    """The vertical 0–25–50–75–100 grid and its labels shared by the horizontal charts."""
+    lines = []
+    for tick in (0, 25, 50, 75, 100):
+        x = x_of(tick)
+        lines.append(
+            f'<line x1="{_f(x)}" y1="{top - 6}" x2="{_f(x)}" y2="{height - 20}" '
+            f'stroke="{GRID}" stroke-width="1"/>'
+            f'<text x="{_f(x)}" y="{height - 6}" text-anchor="middle" font-size="11" '
+            f'fill="#4a4a4a">{tick}</text>'
+        )
+    return '<g class="grid" aria-hidden="true">' + "".join(lines) + "</g>"
+
+
 def _open(id_prefix: str, width: int, height: int, title: str, desc: str) -> list[str]:
     t, d = f"{id_prefix}-title", f"{id_prefix}-desc"
     return [
@@ -241,16 +255,7 @@ def bars(
         return label_w + plot_w * _clamp(value) / 100
 
     out = _open(id_prefix, width, height, title, desc)
-    out.append('<g class="grid" aria-hidden="true">')
-    for tick in (0, 25, 50, 75, 100):
-        x = x_of(tick)
-        out.append(
-            f'<line x1="{_f(x)}" y1="{top - 6}" x2="{_f(x)}" y2="{height - 20}" '
-            f'stroke="{GRID}" stroke-width="1"/>'
-            f'<text x="{_f(x)}" y="{height - 6}" text-anchor="middle" font-size="11" '
-            f'fill="#4a4a4a">{tick}</text>'
-        )
-    out.append("</g>")
+    out.append(_scale_grid(x_of, top, height))
     for k, row in enumerate(rows):
         y = top + k * row_h
         out.append(f'<g class="bar-row" data-label={quoteattr(row.label)}>')
@@ -327,16 +332,7 @@ def strips(
         return label_w + plot_w * _clamp(value) / 100
 
     out = _open(id_prefix, width, height, title, desc)
-    out.append('<g class="grid" aria-hidden="true">')
-    for tick in (0, 25, 50, 75, 100):
-        x = x_of(tick)
-        out.append(
-            f'<line x1="{_f(x)}" y1="{top - 6}" x2="{_f(x)}" y2="{height - 20}" '
-            f'stroke="{GRID}" stroke-width="1"/>'
-            f'<text x="{_f(x)}" y="{height - 6}" text-anchor="middle" font-size="11" '
-            f'fill="#4a4a4a">{tick}</text>'
-        )
-    out.append("</g>")
+    out.append(_scale_grid(x_of, top, height))
     group = STYLES["group"]
     for k, row in enumerate(rows):
         y = top + k * row_h
