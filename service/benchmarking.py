@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
@@ -64,6 +65,10 @@ def reuse(session: AsyncSession) -> Sessions:
     return factory
 
 
+RESPONSES_KEPT: Final = 2048
+"""Cut benchmarks kept per campaign: the busy territories, not all 36,000 (≈20 MB at most)."""
+
+
 @dataclass
 class CampaignFrames:
     """Everything computed for one campaign and scope: what a benchmark response is cut from."""
@@ -81,8 +86,9 @@ class CampaignFrames:
     public_codes: frozenset[str] = frozenset()
     rows: dict[str, tuple[int, int]] = field(default_factory=dict)
     """Where each territory's rows start in `statistics` (sorted by territory), and how many."""
-    responses: dict[tuple[str, str, tuple[str, ...]], Benchmark] = field(default_factory=dict)
-    """Default benchmarks already cut, by (territory, lang, ()): the frames never change."""
+    responses: OrderedDict[tuple[str, str], Benchmark] = field(default_factory=OrderedDict)
+    """Default benchmarks already cut, by (territory, lang), least recently used first: the
+    frames never change, and at most `RESPONSES_KEPT` are kept (≈10 kB each)."""
 
     def __post_init__(self) -> None:
         self.statistics = self.statistics.sort("territory", maintain_order=True)
@@ -272,10 +278,14 @@ def territory_benchmark(
     """The benchmark of one territory, cut from its campaign's frames (once: then cached)."""
     if peers:  # custom lists are not cached: there are too many of them
         return _cut(model, frames, territory, peers, lang)
-    key = (territory, lang, ())
+    key = (territory, lang)
     cached = frames.responses.get(key)
     if cached is None:
         cached = frames.responses[key] = _cut(model, frames, territory, peers, lang)
+        if len(frames.responses) > RESPONSES_KEPT:
+            frames.responses.popitem(last=False)
+    else:
+        frames.responses.move_to_end(key)
     return cached
 
 
