@@ -32,6 +32,7 @@ from service.controllers.territories import (
 )
 from service.db import check_database, lifespan, provide_db_session
 from service.errors import exception_handlers
+from service.key_cache import VerifiedKeys
 from service.operations import metrics, ready, request_id_middleware
 from service.security import security_headers
 from service.settings import Settings, load_settings
@@ -123,6 +124,7 @@ def create_app(
                 "settings": settings,
                 "model": model,
                 "login_throttle": LoginThrottle(login_store(settings)),
+                "verified_keys": VerifiedKeys(settings.api_key_cache_seconds),
                 # API keys first, then the pages' session cookie (never on /api)
                 "principal_resolvers": [*DEFAULT_RESOLVERS, *web.principal_resolvers],
             }

@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.tables import ApiKey, User
 from service.errors import AuthenticationError, PermissionDeniedError
+from service.key_cache import VerifiedKeys, generation
 from service.throttle import LoginThrottle
 
 __all__ = [
@@ -132,13 +133,20 @@ def _principal(user: User, via: Any, key: ApiKey | None = None) -> Principal:
     )
 
 
-async def principal_from_api_key(session: AsyncSession, secret: str) -> Principal | None:
-    """The principal of a valid API key; None when unknown, revoked, expired or outgrown."""
+async def principal_from_api_key(
+    session: AsyncSession, secret: str, verified: VerifiedKeys | None = None
+) -> Principal | None:
+    """The principal of a valid API key; None when unknown, revoked, expired or outgrown.
+    With `verified`, a key checked a few seconds ago is not read again from the database."""
+    digest = secret_hash(secret)
+    if verified is not None and (known := verified.get(digest)) is not None:
+        return known
+    read_at = generation()
     row = (
         await session.execute(
             select(ApiKey, User)
             .join(User, User.id == ApiKey.user_id)
-            .where(ApiKey.secret_hash == secret_hash(secret))
+            .where(ApiKey.secret_hash == digest)
         )
     ).first()
     if row is None:
@@ -151,7 +159,10 @@ async def principal_from_api_key(session: AsyncSession, secret: str) -> Principa
         return None
     if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
         key.last_used_at = now
-    return _principal(user, "api_key", key)
+    principal = _principal(user, "api_key", key)
+    if verified is not None:
+        verified.put(digest, principal, key.expires_at, read_at)
+    return principal
 
 
 async def principal_for_user(
@@ -224,7 +235,8 @@ async def bearer_principal(
     secret = _authorization(request, "bearer")
     if secret is None:
         return None
-    principal = await principal_from_api_key(session, secret)
+    verified: VerifiedKeys | None = request.app.state.get("verified_keys")
+    principal = await principal_from_api_key(session, secret, verified)
     if principal is None:
         raise AuthenticationError("Clé d'API inconnue, révoquée ou expirée.")
     return principal

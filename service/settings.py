@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -66,6 +66,8 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """API key of the chat endpoint."""
     assistant_rate_limit: int = 20
     """Questions to the assistant per minute and client address (0: no limit)."""
+    api_key_cache_seconds: Annotated[float, msgspec.Meta(ge=0)] = 5.0
+    """Seconds a verified API key is trusted without reading the database again (0: never)."""
     redis_url: str | None = None
     """Redis URL for sessions, rate limits and caches shared by workers; default: in memory."""
 
