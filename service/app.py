@@ -123,6 +123,7 @@ def create_app(
             {
                 "settings": settings,
                 "model": model,
+                "benchmark_cache": benchmark_cache,
                 "login_throttle": LoginThrottle(login_store(settings)),
                 "verified_keys": VerifiedKeys(settings.api_key_cache_seconds),
                 # API keys first, then the pages' session cookie (never on /api)

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import msgspec
 
-__all__ = ["Benchmark", "LearnFrom", "MetricStats", "PeerGroupView", "PeerRef", "metric_stats"]
+__all__ = [
+    "Benchmark",
+    "Encoded",
+    "LearnFrom",
+    "MetricStats",
+    "PeerGroupView",
+    "PeerRef",
+    "metric_stats",
+]
 
 
 class PeerGroupView(msgspec.Struct):
@@ -98,3 +108,24 @@ def metric_stats(
         withheld=row["withheld"],
         **{name: round_2(row[name]) for name in _ROUNDED},
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Encoded:
+    """A response body as sent (JSON bytes) and its entity tag, computed once per cut."""
+
+    body: bytes
+    etag: str
+
+    @classmethod
+    def of(cls, value: Any) -> Encoded:
+        """`value` encoded as the API sends it, with a weak ETag (bodies may be compressed)."""
+        body = msgspec.json.encode(value)
+        return cls(body, f'W/"{hashlib.blake2b(body, digest_size=12).hexdigest()}"')
+
+    def matches(self, if_none_match: str | None) -> bool:
+        """Whether an ``If-None-Match`` header names this body (weak comparison, RFC 9110)."""
+        if not if_none_match:
+            return False
+        tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+        return "*" in tags or self.etag.removeprefix("W/") in tags

@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Final
+from typing import Final, Literal
 
+import msgspec
 import polars as pl
 from anyio import to_thread
 from sqlalchemy import Integer, cast, func, select
@@ -24,8 +22,10 @@ from maturity.model import INDEX, Model
 from maturity.scoring import score
 from maturity.territories import POPULATION_BANDS, population_band_expr
 from service.assessments import notice
+from service.benchmark_frames import CampaignFrames, Stamp, remember
 from service.benchmark_views import (
     Benchmark,
+    Encoded,
     LearnFrom,
     MetricStats,
     PeerGroupView,
@@ -43,14 +43,15 @@ __all__ = [
     "Benchmark",
     "BenchmarkCache",
     "CampaignFrames",
+    "Encoded",
     "MetricStats",
     "PeerGroupView",
     "Sessions",
+    "encoded_benchmark",
     "reuse",
     "territory_benchmark",
 ]
 
-Stamp = tuple[int, datetime | None, bool]
 Sessions = Callable[[], AbstractAsyncContextManager[AsyncSession]]
 """A session factory (the app's ``async_sessionmaker``)."""
 
@@ -63,53 +64,6 @@ def reuse(session: AsyncSession) -> Sessions:
         yield session
 
     return factory
-
-
-RESPONSES_KEPT: Final = 2048
-"""Cut benchmarks kept per campaign: the busy territories, not all 36,000 (≈20 MB at most)."""
-
-
-@dataclass
-class CampaignFrames:
-    """Everything computed for one campaign and scope: what a benchmark response is cut from."""
-
-    campaign: int
-    scope: Scope
-    stamp: Stamp
-    territories: pl.DataFrame  # territory, name, kind, band, region, public
-    scores: pl.DataFrame  # territory, metric, score (submitted, this campaign)
-    statistics: pl.DataFrame  # campaign_statistics(): one row per territory and metric
-    synthetic: bool
-    checked_at: float = 0.0
-    """When the stamp was last compared with the database (monotonic clock)."""
-    names: dict[str, str] = field(default_factory=dict)
-    public_codes: frozenset[str] = frozenset()
-    rows: dict[str, tuple[int, int]] = field(default_factory=dict)
-    """Where each territory's rows start in `statistics` (sorted by territory), and how many."""
-    responses: OrderedDict[tuple[str, str], Benchmark] = field(default_factory=OrderedDict)
-    """Default benchmarks already cut, by (territory, lang), least recently used first: the
-    frames never change, and at most `RESPONSES_KEPT` are kept (≈10 kB each)."""
-
-    def __post_init__(self) -> None:
-        self.statistics = self.statistics.sort("territory", maintain_order=True)
-        self.names = dict(self.territories.select("territory", "name").iter_rows())
-        self.public_codes = frozenset(self.public["territory"].to_list())
-        offsets = (
-            self.statistics.with_row_index("row")
-            .group_by("territory")
-            .agg(start=pl.col("row").min(), length=pl.len())
-        )
-        self.rows = {t: (int(a), int(b)) for t, a, b in offsets.iter_rows()}
-
-    def statistics_of(self, territory: str) -> pl.DataFrame:
-        """The statistic rows of one territory (a slice: no scan of the whole frame)."""
-        start, length = self.rows.get(territory, (0, 0))
-        return self.statistics.slice(start, length)
-
-    @property
-    def public(self) -> pl.DataFrame:
-        """Territories that opted in to a public profile."""
-        return self.territories.filter("public").select("territory")
 
 
 async def _stamp(session: AsyncSession, campaign: int) -> Stamp:
@@ -276,17 +230,29 @@ def territory_benchmark(
     lang: str = "fr",
 ) -> Benchmark:
     """The benchmark of one territory, cut from its campaign's frames (once: then cached)."""
-    if peers:  # custom lists are not cached: there are too many of them
+    if peers:  # custom lists are not kept as Structs: there are too many of them
         return _cut(model, frames, territory, peers, lang)
-    key = (territory, lang)
-    cached = frames.responses.get(key)
-    if cached is None:
-        cached = frames.responses[key] = _cut(model, frames, territory, peers, lang)
-        if len(frames.responses) > RESPONSES_KEPT:
-            frames.responses.popitem(last=False)
-    else:
-        frames.responses.move_to_end(key)
-    return cached
+    return remember(
+        frames.responses, (territory, lang), lambda: _cut(model, frames, territory, peers, lang)
+    )
+
+
+def encoded_benchmark(
+    model: Model,
+    frames: CampaignFrames,
+    territory: str,
+    peers: Sequence[str] = (),
+    lang: str = "fr",
+    view: Literal["benchmark", "peers"] = "benchmark",
+) -> Encoded:
+    """`territory_benchmark` as the API sends it (``peers``: without the statistics),
+    encoded once per campaign state: a cached request only checks who may see it."""
+
+    def make() -> Encoded:
+        bench = territory_benchmark(model, frames, territory, peers, lang)
+        return Encoded.of(msgspec.structs.replace(bench, metrics=[]) if view == "peers" else bench)
+
+    return remember(frames.encoded, (view, territory, lang, *peers), make)
 
 
 def _cut(

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 import polars as pl
-from litestar import Controller, Request, Response, get
+from litestar import Controller, MediaType, Request, Response, get
 from litestar.di import NamedDependency
 from litestar.params import PathParameter, QueryParameter
 
@@ -21,10 +21,12 @@ from service.benchmarking import (
     Benchmark,
     BenchmarkCache,
     CampaignFrames,
+    Encoded,
     Sessions,
-    territory_benchmark,
+    encoded_benchmark,
+    reuse,
 )
-from service.controllers.deps import CurrentModel, CurrentPrincipal
+from service.controllers.deps import CurrentPrincipal, DbSession
 from service.controllers.docs import responses
 from service.controllers.scoring import Lang
 from service.errors import InvalidInputError, NotFoundError
@@ -102,18 +104,26 @@ def _visible(frames: CampaignFrames, code: str, principal: Principal | None) -> 
 
 async def _visible_frames(
     request: Request[Any, Any, Any],
-    benchmarks: BenchmarkCache,
+    sessions: Sessions,
     campaign: int | None,
     scope: Scope,
     code: str,
     principal: Principal | None,
 ) -> CampaignFrames:
     """The campaign's frames, once the caller is known to be allowed to see `code`."""
-    sessions = _sessions(request)
+    benchmarks: BenchmarkCache = request.app.state["benchmark_cache"]
     year = await _campaign(sessions, benchmarks, campaign)
     frames = await benchmarks.get(sessions, year, scope)
     _visible(frames, code, principal)
     return frames
+
+
+def _send(request: Request[Any, Any, Any], encoded: Encoded) -> Response[bytes]:
+    """The encoded body, or a 304 when the client already holds it (``If-None-Match``)."""
+    headers = {"etag": encoded.etag, "cache-control": "private, no-cache"}
+    if encoded.matches(request.headers.get("if-none-match")):
+        return Response(b"", status_code=304, headers=headers)
+    return Response(encoded.body, media_type=MediaType.JSON, headers=headers)
 
 
 class AggregateRow(msgspec.Struct):
@@ -158,20 +168,21 @@ class BenchmarkController(Controller):
         code: Code,
         request: Request[Any, Any, Any],
         principal: CurrentPrincipal,
-        model: CurrentModel,
-        benchmarks: Benchmarks,
+        db_session: DbSession,
         campaign: CampaignParam = None,
         perimeter: ScopeParam = "national",
         peers: PeersParam = None,
         lang: Lang = None,
-    ) -> Benchmark:
+    ) -> Response[bytes]:
         """The territory against its peer group, metric by metric: n, mean, median, p25, p75,
         p90, percentile rank, gaps, evolution; nearest public peers and whom to learn from.
         Visible to the territory's members, to admins, or to anyone when its profile is public;
-        otherwise 404."""
-        frames = await _visible_frames(request, benchmarks, campaign, perimeter, code, principal)
+        otherwise 404. The body carries an ETag: ``If-None-Match`` gets a 304."""
+        sessions = reuse(db_session)  # the one the caller's key may have used: no second one
+        frames = await _visible_frames(request, sessions, campaign, perimeter, code, principal)
         chosen = [p.strip() for p in peers.split(",") if p.strip()] if peers else []
-        return territory_benchmark(model, frames, code, chosen, lang or "fr")
+        model: Model = request.app.state["model"]
+        return _send(request, encoded_benchmark(model, frames, code, chosen, lang or "fr"))
 
     @get(
         "/territories/{code:str}/peers",
@@ -183,17 +194,17 @@ class BenchmarkController(Controller):
         code: Code,
         request: Request[Any, Any, Any],
         principal: CurrentPrincipal,
-        model: CurrentModel,
-        benchmarks: Benchmarks,
+        db_session: DbSession,
         campaign: CampaignParam = None,
         perimeter: ScopeParam = "national",
         lang: Lang = None,
-    ) -> Benchmark:
+    ) -> Response[bytes]:
         """The peer group used (and how it was widened), the nearest public peers and, for
         the two weakest dimensions, the public peers that score highest; no statistics."""
-        frames = await _visible_frames(request, benchmarks, campaign, perimeter, code, principal)
-        full = territory_benchmark(model, frames, code, (), lang or "fr")
-        return msgspec.structs.replace(full, metrics=[])
+        sessions = reuse(db_session)
+        frames = await _visible_frames(request, sessions, campaign, perimeter, code, principal)
+        model: Model = request.app.state["model"]
+        return _send(request, encoded_benchmark(model, frames, code, (), lang or "fr", "peers"))
 
     @get(
         "/benchmarks/aggregates",

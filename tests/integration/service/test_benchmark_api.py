@@ -87,6 +87,30 @@ def test_hidden_territory_is_a_404_for_others(demo: tuple[Client, People]) -> No
     assert client.get(url, params={"campaign": 2025}, headers=people.admin).status_code == 200
 
 
+def test_an_unchanged_benchmark_is_a_304_only_for_who_may_see_it(
+    demo: tuple[Client, People],
+) -> None:
+    client, people = demo
+    member = people.member(DEMO_TERRITORY)
+    url = f"/api/v1/territories/{DEMO_TERRITORY}/benchmark"
+    params = {"campaign": 2025, "lang": "en"}
+    first = client.get(url, params=params, headers=member)
+    etag = first.headers["etag"]
+    assert etag.startswith('W/"') and "private" in first.headers["cache-control"]
+    again = client.get(url, params=params, headers=member | {"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b""
+    assert again.headers["etag"] == etag
+    assert again.headers["x-content-type-options"] == "nosniff"  # same headers as any response
+    assert client.get(url, params=params, headers=member | {"If-None-Match": '"autre"'}).json()
+    for other in ({}, people.member("68224")):  # knowing the tag reveals nothing
+        hidden = client.get(url, params=params, headers=other | {"If-None-Match": etag})
+        assert hidden.status_code == 404
+    # one encoding per campaign state, whoever may see it
+    assert first.json() == client.get(url, params=params, headers=people.admin).json()
+    peers = client.get(f"/api/v1/territories/{DEMO_TERRITORY}/peers", params=params, headers=member)
+    assert peers.headers["etag"] != etag and peers.json()["metrics"] == []
+
+
 def test_public_profile_is_visible_to_anyone(demo: tuple[Client, People]) -> None:
     client, _ = demo
     response = client.get(f"/api/v1/territories/{PUBLIC}/benchmark")
@@ -204,7 +228,8 @@ def test_a_submission_refreshes_the_cached_statistics(demo: tuple[Client, People
     client, people = demo
     headers = people.member(DEMO_TERRITORY)
     url = f"/api/v1/territories/{DEMO_TERRITORY}/benchmark"
-    before = client.get(url, params={"campaign": 2026}, headers=headers).json()
+    first = client.get(url, params={"campaign": 2026}, headers=headers)
+    before = first.json()
     assert metrics(before)["index"]["own"] is None  # the demo member has not answered 2026
     created = client.post("/api/v1/assessments", json={}, headers=headers)
     assessment = created.json()["id"] if created.status_code == 201 else None
@@ -221,6 +246,9 @@ def test_a_submission_refreshes_the_cached_statistics(demo: tuple[Client, People
         client.post(f"/api/v1/assessments/{assessment}/submit", headers=headers).status_code == 200
     )
     time.sleep(STAMP_TTL + 0.1)
-    after = client.get(url, params={"campaign": 2026}, headers=headers).json()
+    stale = {"If-None-Match": first.headers["etag"]} | headers
+    refreshed = client.get(url, params={"campaign": 2026}, headers=stale)
+    assert refreshed.status_code == 200 and refreshed.headers["etag"] != first.headers["etag"]
+    after = refreshed.json()
     assert metrics(after)["index"]["own"] == 75.0
     assert metrics(after)["index"]["percentile"] is not None
