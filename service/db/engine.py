@@ -99,16 +99,23 @@ async def provide_db_session(state: State) -> AsyncIterator[AsyncSession]:
     """One session per request: committed when the handler returns, rolled back if it raises.
 
     The commit runs before the response is sent, so a failed commit is an error response,
-    never a success the database did not keep."""
+    never a success the database did not keep. A session the request never used (no
+    transaction begun, nothing loaded) holds no connection: it is simply dropped, which
+    spares cached reads three round trips through SQLAlchemy's greenlet bridge."""
     maker: async_sessionmaker[AsyncSession] = state["db_sessionmaker"]
-    async with maker() as session:
-        try:
-            yield session
-        except BaseException:
+    session = maker()
+    try:
+        yield session
+    except BaseException:
+        if session.in_transaction():
             await session.rollback()
-            raise
-        else:
+        raise
+    else:
+        if session.in_transaction():
             await session.commit()
+    finally:
+        if session.in_transaction() or session.identity_map:
+            await session.close()
 
 
 @asynccontextmanager

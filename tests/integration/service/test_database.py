@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -102,3 +103,50 @@ def test_db_commands(
     monkeypatch.setattr("sys.stdin", __import__("io").StringIO("un mot de passe sûr\n"))
     assert main(["users", "create-admin", "--email", "admin@exemple.fr", "--password-stdin"]) == 1
     assert "existe déjà" in capsys.readouterr().err
+
+
+def test_request_sessions_commit_roll_back_or_are_dropped_unused(db_settings: Settings) -> None:
+    """`provide_db_session`: what a handler wrote is kept, an error undoes it, and a session
+    the request never used is dropped without beginning (and committing) a transaction."""
+    from litestar.datastructures import State
+    from sqlalchemy import event
+    from sqlalchemy.ext.asyncio import async_sessionmaker
+    from sqlalchemy.orm import Session
+
+    from service.db import provide_db_session
+    from service.db.tables import Campaign
+
+    async def scenario() -> tuple[int, list[int]]:
+        engine = make_engine(db_settings.effective_database_url)
+        begun: list[int] = []
+
+        class Watched(Session):
+            """Sessions of this test only, counting the transactions they begin."""
+
+        event.listen(Watched, "after_transaction_create", lambda *_: begun.append(1))
+        maker = async_sessionmaker(engine, expire_on_commit=False, sync_session_class=Watched)
+        state = State({"db_sessionmaker": maker})
+        try:
+            unused = provide_db_session(state)
+            await anext(unused)
+            with pytest.raises(StopAsyncIteration):
+                await anext(unused)
+            untouched = len(begun)
+            for year, fails in ((1990, False), (1991, True)):
+                request = provide_db_session(state)
+                session = await anext(request)
+                session.add(Campaign(year=year, status="closed", created_at=datetime.now(UTC)))
+                with pytest.raises(RuntimeError if fails else StopAsyncIteration):
+                    await (request.athrow(RuntimeError("échec")) if fails else anext(request))
+            async with state["db_sessionmaker"]() as session:
+                years = select(Campaign.year).where(Campaign.year.in_([1990, 1991]))
+                kept = list((await session.execute(years)).scalars())
+                await session.execute(Campaign.__table__.delete().where(Campaign.year == 1990))
+                await session.commit()
+            return untouched, kept
+        finally:
+            await engine.dispose()
+
+    untouched, kept = run_blocking(scenario)
+    assert untouched == 0
+    assert kept == [1990]
