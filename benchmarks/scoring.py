@@ -1,8 +1,9 @@
 """Scoring benchmark: the national batch (one synthetic assessment per commune and EPCI).
 
 Scores every assessment against the full model with the polars engine and with the plain-Python
-oracle of the tests, in the same run, and prints both times and their ratio. Run it with
-``make bench`` or ``.venv/bin/python benchmarks/scoring.py [--n 36000] [--repeat 3]``.
+oracle of the tests, in the same run, taking turns, and prints the best times and their ratio,
+like for like: everything DESIGN §3 defines (next steps included), then the scores alone. Run
+it with ``make bench`` or ``.venv/bin/python benchmarks/scoring.py [--n 36000] [--repeat 3]``.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import polars as pl
@@ -19,8 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from maturity.model import DEFAULT_MODEL_PATH, Model, load_model  # noqa: E402
-from maturity.scoring import ANSWER_SCHEMA, next_steps, score  # noqa: E402
-from tests.oracle import oracle_score  # noqa: E402
+from maturity.scoring import Scores, answer_schema, score  # noqa: E402
+from tests.oracle import OracleResult, oracle_score  # noqa: E402
 
 
 def synthetic_answers(model: Model, n: int, seed: int) -> pl.DataFrame:
@@ -38,6 +41,7 @@ def synthetic_answers(model: Model, n: int, seed: int) -> pl.DataFrame:
     status = np.where(draw < 0.08, "unknown", "value")
     status = np.where((draw >= 0.08) & (draw < 0.12) & allows_na, "na", status)
     keep = draw < 0.95
+    schema = answer_schema(model)  # question ids as the model's Enum, as the database gives them
     ids = np.repeat(np.arange(n, dtype=np.int32), q)  # integer keys, as the database's
     qids = np.tile(np.array([qq.id for _, qq in questions]), n)
     frame = pl.DataFrame(
@@ -54,9 +58,12 @@ def synthetic_answers(model: Model, n: int, seed: int) -> pl.DataFrame:
         .with_columns(
             value=pl.when(pl.col("status") == "value").then(pl.col("value")),
         )
-        .select(list(ANSWER_SCHEMA))
-        .cast({name: dtype for name, dtype in ANSWER_SCHEMA.items() if name != "assessment"})
+        .select(list(schema))
+        .cast({name: dtype for name, dtype in schema.items() if name != "assessment"})
     )
+
+
+T = TypeVar("T")
 
 
 def national_count() -> int:
@@ -71,10 +78,22 @@ def national_count() -> int:
         return 36_000
 
 
+def timed(run: Callable[[], T]) -> tuple[float, T]:
+    """Wall time of one run, and its result."""
+    start = time.perf_counter()
+    result = run()
+    return time.perf_counter() - start, result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=national_count())
-    parser.add_argument("--repeat", type=int, default=3, help="engine runs (best is kept)")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="turns of every contender (the best time of each is kept)",
+    )
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
 
@@ -85,46 +104,61 @@ def main() -> None:
         f"{args.n} assessments, {frame.height} answer rows (seed {args.seed})"
     )
 
-    engine_times = []
-    for _ in range(args.repeat):
-        start = time.perf_counter()
-        scores = score(model, frame)
-        engine_times.append(time.perf_counter() - start)
-    engine = min(engine_times)
-
-    start = time.perf_counter()
-    next_steps(model, frame)
-    steps_time = time.perf_counter() - start
-
+    as_strings = frame.with_columns(pl.col("question").cast(pl.String))
     sets: dict[int, dict[str, int | str]] = {}
     for row in frame.iter_rows(named=True):
         answer = row["value"] if row["status"] == "value" else row["status"]
         sets.setdefault(row["assessment"], {})[row["question"]] = answer
-    start = time.perf_counter()
-    oracle = {key: oracle_score(model, answers) for key, answers in sets.items()}
-    oracle_time = time.perf_counter() - start
 
-    index = dict(zip(scores.summary["assessment"], scores.summary["index"], strict=True))
+    # the contenders take turns, so that a burst of load elsewhere on the machine hits both;
+    # the best time of each is kept
+    runs: dict[str, list[float]] = {}
+    results: dict[str, object] = {}
+    contenders: dict[str, Callable[[], object]] = {
+        "engine": lambda: score(model, frame, with_next_steps=True),
+        "engine, scores": lambda: score(model, frame),
+        "engine, string ids": lambda: score(model, as_strings),
+        "oracle": lambda: {k: oracle_score(model, a) for k, a in sets.items()},
+        "oracle, scores": lambda: [
+            oracle_score(model, a, with_next_steps=False) for a in sets.values()
+        ],
+    }
+    for _ in range(args.repeat):
+        for name, run in contenders.items():
+            elapsed, results[name] = timed(run)
+            runs.setdefault(name, []).append(elapsed)
+    best = {name: min(times) for name, times in runs.items()}
+    scores: Scores = results["engine, scores"]  # type: ignore[assignment]
+    oracle: dict[int, OracleResult] = results["oracle"]  # type: ignore[assignment]
+
+    summary = {row["assessment"]: row for row in scores.summary.iter_rows(named=True)}
     mismatches = sum(
         1
         for k, r in oracle.items()
-        if (r.index is None) != (index[k] is None)
-        or (r.index is not None and abs(r.index - index[k]) > 1e-9)
+        if (r.index is None) != (summary[k]["index"] is None)
+        or (r.index is not None and abs(r.index - summary[k]["index"]) > 1e-9)
+        or r.level != summary[k]["level"]
     )
+
+    def line(name: str, label: str) -> None:
+        times = ", ".join(f"{t:.3f}" for t in runs[name])
+        print(f"  {label:<19}: {best[name]:7.3f} s  (best of {args.repeat}: {times})")
+
+    full_ratio = best["oracle"] / best["engine"]
+    scores_ratio = best["oracle, scores"] / best["engine, scores"]
+    print(f"scores, levels, diagnostics and next steps, {args.n} assessments:")
+    line("engine", "polars engine")
+    line("oracle", "python oracle")
+    print(f"  ratio              : {full_ratio:7.1f} x")
+    print("scores, levels, diagnostics (no next steps):")
+    line("engine, scores", "polars engine")
+    line("oracle, scores", "python oracle")
+    print(f"  ratio              : {scores_ratio:7.1f} x")
+    line("engine, string ids", "with string ids")
+    print(f"index or level mismatches between engine and oracle: {mismatches}")
     print(
-        f"polars engine : {engine:8.3f} s  (scores, levels, diagnostics; best of {args.repeat}: "
-        + ", ".join(f"{t:.3f}" for t in engine_times)
-        + ")"
-    )
-    print(f"python oracle : {oracle_time:8.3f} s  (scores, levels, diagnostics, next steps)")
-    print(f"next steps    : {steps_time:8.3f} s  (polars, all assessments; pages ask for one)")
-    print(f"ratio         : {oracle_time / engine:8.1f} x faster (engine without next steps)")
-    both = engine + steps_time
-    print(f"ratio, all    : {oracle_time / both:8.1f} x faster (engine + next steps for all)")
-    print(f"index mismatches between engine and oracle: {mismatches}")
-    print(
-        f"targets: engine < 0.5 s -> {'OK' if engine < 0.5 else 'MISSED'}; "
-        f"ratio >= 30 -> {'OK' if oracle_time / engine >= 30 else 'MISSED'}"
+        f"targets: engine < 0.5 s -> {'OK' if best['engine'] < 0.5 else 'MISSED'}; "
+        f"ratio >= 30 -> {'OK' if min(full_ratio, scores_ratio) >= 30 else 'MISSED'}"
     )
 
 

@@ -11,7 +11,6 @@ from maturity.model import INDEX, Model
 from maturity.scoring import (
     Scores,
     answers_frame,
-    next_steps,
     score,
     validate_answers,
 )
@@ -103,16 +102,18 @@ def _next_step(model: Model, row: Mapping[str, object], lang: str) -> NextStep:
     )
 
 
-def result_for(
-    model: Model, scores: Scores, steps: pl.DataFrame, assessment: object, lang: str = "fr"
-) -> ScoreResult:
-    """Assemble the `ScoreResult` of one assessment out of a batch's frames and next steps."""
+def result_for(model: Model, scores: Scores, assessment: object, lang: str = "fr") -> ScoreResult:
+    """Assemble the `ScoreResult` of one assessment out of a batch's frames (next steps only
+    when `scores` has them)."""
     key = pl.col("assessment") == assessment
     dims = {r["dimension"]: r for r in scores.dimensions.filter(key).iter_rows(named=True)}
     summary_rows = scores.summary.filter(key).to_dicts()
     summary = summary_rows[0] if summary_rows else {}
     level = summary.get("level")
     diag_ids = set(scores.diagnostics.filter(key)["diagnostic"].to_list())
+    steps = (
+        [] if scores.next_steps is None else scores.next_steps.filter(key).sort("order").to_dicts()
+    )
     return ScoreResult(
         model_version=model.version,
         index=_round(summary.get(INDEX)),
@@ -139,10 +140,7 @@ def result_for(
             for d in model.diagnostics
             if d.id in diag_ids
         ],
-        next_steps=[
-            _next_step(model, row, lang)
-            for row in steps.filter(key).sort("order").iter_rows(named=True)
-        ],
+        next_steps=[_next_step(model, row, lang) for row in steps],
     )
 
 
@@ -151,9 +149,8 @@ def results_from(
 ) -> dict[str, ScoreResult]:
     """Validate and score several answer sets at once; results by assessment key."""
     clean = {key: validate_answers(model, answers) for key, answers in answer_sets.items()}
-    frame = answers_frame(clean)
-    scores, steps = score(model, frame), next_steps(model, frame)
-    return {key: result_for(model, scores, steps, key, lang) for key in clean}
+    scores = score(model, answers_frame(clean, model), with_next_steps=True)
+    return {key: result_for(model, scores, key, lang) for key in clean}
 
 
 def score_answers(model: Model, answers: Mapping[str, object], lang: str = "fr") -> ScoreResult:

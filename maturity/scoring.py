@@ -1,17 +1,23 @@
 """Scoring engine: from a long frame of answers to scores, levels, diagnostics and next steps.
 
-Pure functions on polars frames, vectorised over any number of assessments (DESIGN §3).
+Pure functions on polars frames, vectorised over any number of assessments (DESIGN §3). The
+long answers are first laid out as a wide grid (`maturity.grid`); every formula is then a
+horizontal expression over a dimension's question columns, evaluated for all assessments at
+once.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
-from typing import Final
+from typing import Final, NamedTuple
 
 import msgspec
+import numpy as np
 import polars as pl
 
-from maturity.model import INDEX, GapRule, Model, ThresholdRule
+from maturity.grid import NA, NA_CELL, STATUS, UNKNOWN, answer_grid, answer_schema, question_dtype
+from maturity.model import INDEX, Dimension, GapRule, Model, ThresholdRule
 
 __all__ = [
     "ANSWER_SCHEMA",
@@ -23,15 +29,15 @@ __all__ = [
     "AnswerProblem",
     "AnswerValue",
     "Scores",
+    "answer_grid",
+    "answer_schema",
     "answers_frame",
     "next_steps",
-    "question_frame",
+    "question_dtype",
     "score",
     "validate_answers",
 ]
 
-NA: Final = "na"
-UNKNOWN: Final = "unknown"
 TOLERANCE: Final = 1e-9
 """Slack on every threshold comparison (levels, diagnostics), so that a score that equals a
 threshold mathematically reaches it whatever the order of the floating-point sums."""
@@ -41,7 +47,6 @@ INCOMPLETE_BELOW: Final = 0.8
 AnswerValue = int | str
 """An answer as it arrives: a level/number of points, ``"na"`` or ``"unknown"``."""
 
-STATUS = pl.Enum(["value", NA, UNKNOWN])
 ANSWER_SCHEMA: Final = pl.Schema(
     [
         ("assessment", pl.String()),
@@ -50,7 +55,8 @@ ANSWER_SCHEMA: Final = pl.Schema(
         ("status", STATUS),
     ]
 )
-"""Long format of answers: one row per assessment and answered question."""
+"""Long format of answers when no model is at hand (question ids as strings); see
+`answer_schema` for the model's own, with question ids as its Enum."""
 
 
 class AnswerProblem(msgspec.Struct, frozen=True):
@@ -106,8 +112,11 @@ def validate_answers(model: Model, answers: Mapping[str, object]) -> dict[str, A
     return clean
 
 
-def answers_frame(answer_sets: Mapping[str, Mapping[str, AnswerValue]]) -> pl.DataFrame:
-    """Long answer frame from ``{assessment: {question: answer}}`` (answers already validated)."""
+def answers_frame(
+    answer_sets: Mapping[str, Mapping[str, AnswerValue]], model: Model | None = None
+) -> pl.DataFrame:
+    """Long answer frame from ``{assessment: {question: answer}}`` (answers already validated);
+    with `model`, question ids come as its Enum, the engine's native input."""
     assessments: list[str] = []
     questions: list[str | None] = []
     values: list[int | None] = []
@@ -126,28 +135,7 @@ def answers_frame(answer_sets: Mapping[str, Mapping[str, AnswerValue]]) -> pl.Da
                 statuses.append(answer)
     return pl.DataFrame(
         {"assessment": assessments, "question": questions, "value": values, "status": statuses},
-        schema=ANSWER_SCHEMA,
-    )
-
-
-def question_frame(model: Model) -> pl.DataFrame:
-    """One row per question (``qidx`` = its position in the model): its dimension, pillar,
-    weight and scale top."""
-    rows = [
-        (i, q.id, d.id, d.pillar, q.weight, q.top)
-        for i, (d, q) in enumerate(model.iter_questions())
-    ]
-    return pl.DataFrame(
-        rows,
-        schema={
-            "qidx": pl.UInt32,
-            "question": pl.String,
-            "dimension": pl.Enum([d.id for d in model.dimensions]),
-            "pillar": pl.String,
-            "weight": pl.Float64,
-            "top": pl.Int32,
-        },
-        orient="row",
+        schema=ANSWER_SCHEMA if model is None else answer_schema(model),
     )
 
 
@@ -155,8 +143,10 @@ class Scores(msgspec.Struct, frozen=True):
     """Everything the engine computes for a batch of assessments, as frames.
 
     - ``dimensions``: assessment, dimension, score, completeness, incomplete, level
-    - ``summary``: assessment, index, level, one column per pillar (``pillar:<id>``)
+    - ``summary``: assessment (sorted), index, level, one column per pillar (``pillar:<id>``)
     - ``diagnostics``: assessment, diagnostic (model order)
+
+    - ``next_steps``: see `next_steps`; only when asked for (``with_next_steps``)
 
     ``dimensions`` has no row for a dimension without any answer (score null, completeness 0).
     """
@@ -164,67 +154,106 @@ class Scores(msgspec.Struct, frozen=True):
     dimensions: pl.DataFrame
     summary: pl.DataFrame
     diagnostics: pl.DataFrame
+    next_steps: pl.DataFrame | None = None
 
 
-def score(model: Model, answers: pl.DataFrame | pl.LazyFrame) -> Scores:
-    """Score every assessment present in `answers` (long format, see `ANSWER_SCHEMA`; the
-    assessment key may be of any dtype). Questions absent for an assessment count as unknown."""
-    questions = question_frame(model)
-    answers = answers.lazy()
-    dimensions_plan = (
-        answers.pipe(_grade, questions).pipe(_aggregate).pipe(_dimension_scores, model, questions)
+def score(
+    model: Model, answers: pl.DataFrame | pl.LazyFrame, *, with_next_steps: bool = False
+) -> Scores:
+    """Score every assessment present in `answers` (long format, see `answer_schema`; the
+    assessment key may be of any sortable dtype). Questions absent for an assessment count as
+    unknown. Next steps are computed too when asked, from the same grid."""
+    grid = answer_grid(model, answers)
+    stages = _stages(model)
+    wide = (
+        grid.lazy()
+        .select("assessment", *stages.dimensions)
+        .with_columns(*stages.levels, *stages.overall)
+        .with_columns(stages.level)
+        .collect()
+        .lazy()
     )
-    summary_plan = (
-        answers.select("assessment")
-        .unique()
-        .join(dimensions_plan.pipe(_summary, model), on="assessment", how="left")
-        .sort("assessment")
+    summary, *parts = pl.collect_all(
+        [
+            wide.select("assessment", INDEX, *(p.id for p in model.pillars), "level"),
+            *(wide.filter(present).select("assessment", *row) for present, row in stages.rows),
+            *(
+                wide.filter(rule).select(
+                    "assessment", diagnostic=pl.lit(diag.id), order=pl.lit(i, pl.Int32)
+                )
+                for i, (diag, rule) in enumerate(zip(model.diagnostics, stages.rules, strict=True))
+            ),
+        ]
     )
-    # one query: the shared part of both plans (grading and aggregation) runs once
-    dimensions, summary = pl.collect_all([dimensions_plan, summary_plan])
+    dimensions, diagnostics = parts[: len(model.dimensions)], parts[len(model.dimensions) :]
+    key = pl.Schema([("assessment", summary.schema["assessment"]), ("diagnostic", pl.String())])
     return Scores(
-        dimensions=dimensions.with_columns(pl.col("dimension").cast(pl.String)),
-        summary=summary.drop(_wide_names(model)),
-        diagnostics=_diagnostics(model, summary),
+        dimensions=pl.concat(dimensions),
+        summary=summary.rename({p.id: f"pillar:{p.id}" for p in model.pillars}),
+        diagnostics=(
+            pl.concat(diagnostics).sort("assessment", "order").drop("order")
+            if diagnostics
+            else pl.DataFrame(schema=key)
+        ),
+        next_steps=_next_steps(model, grid) if with_next_steps else None,
     )
 
 
-def _grade(answers: pl.LazyFrame, questions: pl.DataFrame) -> pl.LazyFrame:
-    """The answers that carry a value or "na", with their question's attributes and the
-    terms of the formulas precomputed (null where a term does not apply).
+class _Stages(NamedTuple):
+    """The engine's expressions for one model, built once: each stage reads the columns the
+    previous one made (the grid's questions, then ``<dimension>`` scores and their flags)."""
 
-    Unknown and absent answers need no row: they only lower completeness, which is derived
-    from the number of questions per dimension."""
-    ids = pl.Enum(questions["question"])
-    valued = pl.col("status") == "value"
-    ratio = pl.col("value") / pl.col("top")
+    dimensions: list[pl.Expr]
+    levels: list[pl.Expr]
+    overall: list[pl.Expr]
+    level: pl.Expr
+    rows: list[tuple[pl.Expr, list[pl.Expr]]]
+    rules: list[pl.Expr]
 
-    def attribute(name: str) -> pl.Expr:  # a gather by position: cheaper than a join
-        return pl.lit(questions[name]).gather(pl.col("qidx")).alias(name)
 
-    return (
-        answers.filter(pl.col("status") != UNKNOWN, pl.col("question").is_not_null())
-        .with_columns(qidx=pl.col("question").cast(pl.String).cast(ids).to_physical())
-        .with_columns(attribute("dimension"), attribute("weight"), attribute("top"))
-        .with_columns(
-            weighted=pl.when(valued).then(pl.col("weight") * ratio),
-            answered_weight=pl.when(valued).then(pl.col("weight")),
-            open_ratio=pl.when(valued & (pl.col("value") < pl.col("top"))).then(ratio),
-            valued=valued,
-            na=pl.col("status") == NA,
-        )
+@functools.lru_cache(maxsize=16)
+def _stages(model: Model) -> _Stages:
+    """The expressions of `score` for `model` (building them costs more than running them on
+    a few assessments, so they are kept)."""
+    return _Stages(
+        dimensions=[e for d in model.dimensions for e in _dimension_exprs(d)],
+        levels=[_level_expr(pl.col(d.id), model).alias(f"{d.id}/level") for d in model.dimensions],
+        overall=[
+            _weighted(model.dimensions).alias(INDEX),
+            *(
+                _weighted([d for d in model.dimensions if d.pillar == p.id]).alias(p.id)
+                for p in model.pillars
+            ),
+        ],
+        level=_capped_level(model),
+        rows=[(pl.col(f"{d.id}/present"), _row_exprs(d)) for d in model.dimensions],
+        rules=[_rule_expr(diag.rule) for diag in model.diagnostics],
     )
 
 
-def _aggregate(graded: pl.LazyFrame) -> pl.LazyFrame:
-    """One pass per (assessment, dimension): the sums of the score formula, the counts of
-    completeness."""
-    return graded.group_by("assessment", "dimension").agg(
-        num=pl.col("weighted").sum(),
-        den=pl.col("answered_weight").sum(),
-        answered=pl.col("valued").sum(),
-        na=pl.col("na").sum(),
+def _dimension_exprs(dimension: Dimension) -> list[pl.Expr]:
+    """Score (``<id>``), completeness, and whether any question was answered or marked na,
+    from the dimension's question columns."""
+    # A cell below 0 (na, unknown, absent) is raised to 0 in the numerator and counts for
+    # neither the weights nor the answered questions. Questions of equal weight and scale are
+    # summed as integers first, then scaled once: fewer float operations, no rounding added.
+    alike: dict[tuple[float, int], list[pl.Expr]] = {}
+    for q in dimension.questions:
+        alike.setdefault((q.weight, q.top), []).append(pl.col(q.id))
+    num = pl.sum_horizontal(
+        pl.sum_horizontal(pl.max_horizontal(c, 0) for c in cells) * (weight / top)
+        for (weight, top), cells in alike.items()
     )
+    counts = {key: pl.sum_horizontal(c >= 0 for c in cells) for key, cells in alike.items()}
+    den = pl.sum_horizontal(count * weight for (weight, _), count in counts.items())
+    answered = pl.sum_horizontal(counts.values())
+    na = pl.sum_horizontal(pl.col(q.id) == NA_CELL for q in dimension.questions)
+    total, d = len(dimension.questions), dimension.id
+    return [
+        pl.when(den > 0).then(100 * num / den).alias(d),
+        pl.when(na < total).then(answered / (total - na)).alias(f"{d}/completeness"),
+        (answered + na > 0).alias(f"{d}/present"),
+    ]
 
 
 def _level_expr(col: pl.Expr, model: Model) -> pl.Expr:
@@ -232,80 +261,39 @@ def _level_expr(col: pl.Expr, model: Model) -> pl.Expr:
     if not model.levels:
         return pl.lit(None, dtype=pl.Int32)
     reached = [(col >= lv.min - TOLERANCE).cast(pl.Int32) for lv in model.levels]
-    return (
-        pl.sum_horizontal(reached)
-        .cast(pl.Int32)
-        .alias("level")
-        .pipe(lambda e: pl.when(col.is_null()).then(None).otherwise(e))
-    )
+    return pl.when(col.is_not_null()).then(pl.sum_horizontal(reached).cast(pl.Int32))
 
 
-def _dimension_scores(sums: pl.LazyFrame, model: Model, questions: pl.DataFrame) -> pl.LazyFrame:
-    """Score, completeness, incomplete flag and level per assessment and dimension.
-
-    A dimension with no answer at all (every question unknown) has no row: read it as
-    score null, completeness 0, incomplete."""
-    per_dimension = questions.group_by("dimension").agg(total=pl.len()).lazy()
-    return (
-        sums.join(per_dimension, on="dimension", how="left")
-        .with_columns(
-            score=pl.when(pl.col("den") > 0).then(100 * pl.col("num") / pl.col("den")),
-            completeness=pl.when(pl.col("total") > pl.col("na")).then(
-                pl.col("answered") / (pl.col("total") - pl.col("na"))
-            ),
-        )
-        .with_columns(
-            incomplete=(pl.col("completeness") < INCOMPLETE_BELOW - TOLERANCE).fill_null(False),
-            level=_level_expr(pl.col("score"), model),
-        )
-        .select("assessment", "dimension", "score", "completeness", "incomplete", "level")
-    )
+def _weighted(dimensions: Iterable[Dimension]) -> pl.Expr:
+    """Weighted mean of the dimensions' scores over those that have one (null if none)."""
+    chosen = list(dimensions)
+    num = pl.sum_horizontal(pl.col(d.id).fill_null(0) * d.weight for d in chosen)
+    den = pl.sum_horizontal(pl.col(d.id).is_not_null() * d.weight for d in chosen)
+    return pl.when(den > 0).then(num / den)
 
 
-def _wide_names(model: Model) -> list[str]:
-    return [f"dimension:{d.id}" for d in model.dimensions]
-
-
-def _summary(dimensions: pl.LazyFrame, model: Model) -> pl.LazyFrame:
-    """Index, pillar scores, capped maturity level and (for the diagnostics) every dimension's
-    score as a ``dimension:<id>`` column, per assessment, in one aggregation.
-
-    The terms are spread into one column per pillar and per dimension first, so that the
-    aggregation is plain sums and maxima (polars' fast path) rather than filters per group."""
-    position = {d.id: i for i, d in enumerate(model.dimensions)}
-    dimension = pl.col("dimension").to_physical()  # the Enum's codes: integer comparisons
-    weight = dimension.replace_strict(
-        {i: d.weight for i, d in enumerate(model.dimensions)}, return_dtype=pl.Float64
-    )
-    w = pl.when(pl.col("score").is_not_null()).then(weight)
-    groups = {INDEX: list(position.values())} | {
-        f"pillar:{p.id}": [position[d.id] for d in model.dimensions if d.pillar == p.id]
-        for p in model.pillars
-    }
-    terms: dict[str, pl.Expr] = {}
-    for name, members in groups.items():
-        inside = dimension.is_in(members)
-        terms[f"{name}/num"] = pl.when(inside).then(w * pl.col("score"))
-        terms[f"{name}/den"] = pl.when(inside).then(w)
-    wide = {
-        f"dimension:{d.id}": pl.when(dimension == position[d.id]).then(pl.col("score"))
-        for d in model.dimensions
-    }
-    summary = (
-        dimensions.with_columns(**terms, **wide)
-        .group_by("assessment")
-        .agg(pl.col(*terms).sum(), pl.col(*wide).max(), lowest=pl.col("level").min())
-        .with_columns(
-            pl.when(pl.col(f"{name}/den") > 0)
-            .then(pl.col(f"{name}/num") / pl.col(f"{name}/den"))
-            .alias(name)
-            for name in groups
-        )
-    )
+def _capped_level(model: Model) -> pl.Expr:
+    """The maturity level of the index, capped at one above the lowest dimension's level when
+    the model says so."""
     level = _level_expr(pl.col(INDEX), model)
     if model.levels and model.cap_levels:
-        level = pl.min_horizontal(level, pl.col("lowest") + 1)
-    return summary.with_columns(level=level).select("assessment", *groups, "level", *wide)
+        lowest = pl.min_horizontal(pl.col(f"{d.id}/level") for d in model.dimensions)
+        level = pl.min_horizontal(level, lowest + 1)
+    return level.cast(pl.Int32).alias("level")
+
+
+def _row_exprs(dimension: Dimension) -> list[pl.Expr]:
+    """The long row of one dimension for one assessment (where it has any answer)."""
+    d = dimension.id
+    return [
+        pl.lit(d).alias("dimension"),
+        pl.col(d).alias("score"),
+        pl.col(f"{d}/completeness").alias("completeness"),
+        (pl.col(f"{d}/completeness") < INCOMPLETE_BELOW - TOLERANCE)
+        .fill_null(False)
+        .alias("incomplete"),
+        pl.col(f"{d}/level").alias("level"),
+    ]
 
 
 def _rule_expr(rule: GapRule | ThresholdRule) -> pl.Expr:
@@ -330,39 +318,51 @@ def _rule_expr(rule: GapRule | ThresholdRule) -> pl.Expr:
     return hit.fill_null(False)
 
 
-def _diagnostics(model: Model, summary: pl.DataFrame) -> pl.DataFrame:
-    """Triggered diagnostics, one row per (assessment, diagnostic), in model order."""
-    schema = pl.Schema([("assessment", summary.schema["assessment"]), ("diagnostic", pl.String())])
-    if not model.diagnostics or summary.is_empty():
-        return pl.DataFrame(schema=schema)
-    wide = summary.rename({c: c.split(":", 1)[1] for c in summary.columns if ":" in c}).lazy()
-    hits = [
-        wide.filter(_rule_expr(diag.rule)).select(
-            "assessment", diagnostic=pl.lit(diag.id), order=pl.lit(i, dtype=pl.Int32)
-        )
-        for i, diag in enumerate(model.diagnostics)
-    ]
-    return pl.concat(hits).sort("assessment", "order").drop("order").collect()
-
-
 def next_steps(model: Model, answers: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     """Per dimension, its weakest answered questions not yet at the top, with the level that
-    comes next (``order`` = position in the model). Separate from `score` because only the
-    assessments being shown need it."""
-    questions = question_frame(model)
-    graded = answers.lazy().pipe(_grade, questions)
-    return (
-        graded.filter(
-            pl.col("open_ratio") == pl.col("open_ratio").min().over("assessment", "dimension")
-        )
-        .join(questions.lazy().select("qidx", "question"), on="qidx", how="left")
-        .select(
-            "assessment",
-            pl.col("dimension").cast(pl.String),
-            "question",
-            current=pl.col("value"),
-            next_level=pl.col("value") + 1,
-            order=pl.col("qidx"),
-        )
-        .collect()
+    comes next (``order`` = position in the model), grouped by question in model order.
+    Not part of `score` by default: pages need them for one assessment, not for a batch."""
+    return _next_steps(model, answer_grid(model, answers))
+
+
+def _next_steps(model: Model, grid: pl.DataFrame) -> pl.DataFrame:
+    """`next_steps` from an answer grid."""
+    questions = list(model.iter_questions())
+    # infinity rather than null for a question with no step to take: horizontal minima over
+    # columns without nulls are several times faster
+    ratios = grid.select(
+        pl.when((pl.col(q.id) >= 0) & (pl.col(q.id) < q.top))
+        .then(pl.col(q.id) / q.top)
+        .otherwise(float("inf"))
+        .alias(q.id)
+        for _, q in questions
+    )
+    lowest = ratios.select(
+        pl.min_horizontal(pl.col(q.id) for q in d.questions).alias(d.id) for d in model.dimensions
+    )
+    # the weakest questions' cells, question after question, as one column: a step is a
+    # position in it, whose question and assessment its quotient and remainder give
+    hits = pl.concat(
+        [
+            (ratios.get_column(q.id) == lowest.get_column(d.id))
+            & lowest.get_column(d.id).is_finite()
+            for d, q in questions
+        ]
+    )
+    at = pl.Series(np.flatnonzero(hits.to_numpy()))  # several times polars' `arg_true`
+    n = grid.height
+    order = (at // n).cast(pl.UInt32)
+    current = pl.concat([grid.get_column(q.id) for _, q in questions]).gather(at)
+    names = pl.Enum([d.id for d in model.dimensions])
+    return pl.DataFrame(
+        {
+            "assessment": grid.get_column("assessment").gather(at % n),
+            "dimension": pl.Series([d.id for d, _ in questions], dtype=names).gather(order),
+            "question": pl.Series([q.id for _, q in questions], dtype=question_dtype(model)).gather(
+                order
+            ),
+            "current": current,
+            "next_level": current + 1,
+            "order": order,
+        }
     )

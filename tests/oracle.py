@@ -45,8 +45,10 @@ def _mean(values: list[float | None]) -> float | None:
     return sum(v for v in values if v is not None) / len(values)
 
 
-def oracle_score(model: Model, answers: Mapping[str, int | str]) -> OracleResult:
-    """Score one answer set the slow, obvious way."""
+def oracle_score(
+    model: Model, answers: Mapping[str, int | str], *, with_next_steps: bool = True
+) -> OracleResult:
+    """Score one answer set the slow, obvious way (next steps too unless told otherwise)."""
     out = OracleResult()
     for dim in model.dimensions:
         num = den = 0.0
@@ -64,6 +66,8 @@ def oracle_score(model: Model, answers: Mapping[str, int | str]) -> OracleResult
         out.completeness[dim.id] = answered / applicable if applicable else None
         c = out.completeness[dim.id]
         out.incomplete[dim.id] = c is not None and c < 0.8 - EPS
+        if not with_next_steps:
+            continue
         weakest: list[tuple[float, str, int]] = []
         for q in dim.questions:
             a = answers.get(q.id, UNKNOWN)
