@@ -12,7 +12,7 @@ from anyio import to_thread
 from litestar import Controller, MediaType, Request, Response, Router, get, post
 from litestar.di import NamedDependency
 from litestar.middleware.rate_limit import RateLimitConfig
-from litestar.params import QueryParameter
+from litestar.params import JSONBody, QueryParameter
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
@@ -212,7 +212,7 @@ class AssistantController(Controller):
         responses=responses(Feedback, None, status=201, errors=(400,)),
     )
     async def feedback(
-        self, data: FeedbackCreate, principal: CurrentPrincipal, db_session: DbSession
+        self, data: JSONBody[FeedbackCreate], principal: CurrentPrincipal, db_session: DbSession
     ) -> Feedback:
         """Useful or not, with an optional comment; kept for the network to review."""
         return await record_feedback(db_session, principal, data)

@@ -18,7 +18,7 @@ from litestar import Controller, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, Parameter
+from litestar.params import Body, Parameter, PathParameter
 
 from knowledge.config import KnowledgeConfig, SettingsLike
 from knowledge.errors import KnowledgeError
@@ -111,6 +111,7 @@ PerDocument = Annotated[
     Parameter(ge=1, le=20, description="Passages au plus par document (défaut 3)."),
 ]
 Window = Annotated[int, Parameter(ge=0, le=5, description="Passages voisins de chaque côté.")]
+PassageId = Annotated[str, PathParameter(description="Identifiant du passage.")]
 
 
 UPLOAD_SUFFIXES: Final = frozenset({".md", ".markdown", ".txt", ".html", ".htm", ".pdf"})
@@ -160,7 +161,9 @@ class KnowledgeController(Controller):
         return DocumentList(count=len(docs), passages=sum(d.passages for d in docs), documents=docs)
 
     @get("/passages/{passage_id:str}", summary="Un passage et ses voisins", sync_to_thread=True)
-    def passage(self, knowledge: Knowledge, passage_id: str, window: Window = 1) -> PassageContext:
+    def passage(
+        self, knowledge: Knowledge, passage_id: PassageId, window: Window = 1
+    ) -> PassageContext:
         """The passage with this id, and up to `window` passages before and after it."""
         found = knowledge.passage(passage_id)
         if found is None:

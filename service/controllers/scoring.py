@@ -10,6 +10,7 @@ from litestar.params import JSONBody, QueryParameter
 
 from maturity.model import Model
 from maturity.results import ScoreResult, score_answers
+from service.controllers.deps import CurrentModel
 from service.operations import observe
 
 __all__ = ["AnswersIn", "ModelView", "ScoringController", "model_view"]
@@ -132,13 +133,13 @@ class ScoringController(Controller):
     tags = ("Modèle et score",)
 
     @get("/model", summary="Le modèle de maturité")
-    async def get_model(self, model: Model, lang: Lang = None) -> ModelView:
+    async def get_model(self, model: CurrentModel, lang: Lang = None) -> ModelView:
         """The whole model: levels, pillars, dimensions, questions and their descriptors."""
         return model_view(model, lang or "fr")
 
     @post("/score", summary="Calculer le score d'un jeu de réponses", status_code=200)
     async def post_score(
-        self, data: JSONBody[AnswersIn], model: Model, lang: Lang = None
+        self, data: JSONBody[AnswersIn], model: CurrentModel, lang: Lang = None
     ) -> ScoreResult:
         """Score answers without storing them: index, level, pillars, dimensions, diagnostics,
         next steps. Questions absent from the body count as unknown."""
