@@ -131,7 +131,9 @@ class BenchmarkCache:
     """Per (campaign, scope) frames, recomputed when the campaign's stamp moves.
 
     The stamp lives in the database, so several workers sharing it see a submission made on
-    any of them within `STAMP_TTL` seconds, without a round trip on every request."""
+    any of them within `STAMP_TTL` seconds, without a round trip on every request. One
+    request at a time checks it: the others meanwhile get the frames already there, rather
+    than all querying the database together each time the delay runs out."""
 
     def __init__(self, model: Model, stamp_ttl: float = STAMP_TTL) -> None:
         self._model = model
@@ -139,15 +141,21 @@ class BenchmarkCache:
         self._entries: dict[tuple[int, Scope], CampaignFrames] = {}
         self._locks: dict[tuple[int, Scope], asyncio.Lock] = {}
         self._years: tuple[float, list[int]] = (-1e9, [])
+        self._checking: set[object] = set()
 
     async def campaign_years(self, sessions: Sessions) -> list[int]:
         """Years of the existing campaigns, newest first (re-read every `STAMP_TTL` s)."""
         checked, years = self._years
-        if time.monotonic() - checked >= self._ttl:
+        if time.monotonic() - checked < self._ttl or ("years" in self._checking and years):
+            return years
+        self._checking.add("years")
+        try:
             async with sessions() as session:
                 query = select(Campaign.year).order_by(Campaign.year.desc())
                 years = list((await session.execute(query)).scalars())
-            self._years = (time.monotonic(), years)
+        finally:
+            self._checking.discard("years")
+        self._years = (time.monotonic(), years)
         return years
 
     async def get(self, sessions: Sessions, campaign: int, scope: Scope) -> CampaignFrames:
@@ -155,10 +163,16 @@ class BenchmarkCache:
         is opened only when the stamp is due for a check: a cached read touches no database."""
         key = (campaign, scope)
         entry = self._entries.get(key)
-        if entry is not None and time.monotonic() - entry.checked_at < self._ttl:
+        if entry is not None and (
+            time.monotonic() - entry.checked_at < self._ttl or key in self._checking
+        ):
             return entry
-        async with sessions() as session:
-            return await self._refresh(session, key, entry)
+        self._checking.add(key)
+        try:
+            async with sessions() as session:
+                return await self._refresh(session, key, entry)
+        finally:
+            self._checking.discard(key)
 
     async def _refresh(
         self, session: AsyncSession, key: tuple[int, Scope], entry: CampaignFrames | None
