@@ -21,7 +21,6 @@ import msgspec
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from litestar import Request
-from litestar.di import NamedDependency
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -278,11 +277,21 @@ async def resolve_principal(
     return None
 
 
-async def provide_principal(
-    request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession]
-) -> Principal | None:
-    """Dependency ``principal``: the current caller or None (anonymous)."""
-    return await resolve_principal(request, db_session)
+async def provide_principal(request: Request[Any, Any, Any]) -> Principal | None:
+    """Dependency ``principal``: the current caller or None (anonymous).
+
+    Resolved in a session of its own, closed before the handler runs (so a request never
+    holds two pool connections), committed at once when a resolver wrote (``last_used_at``,
+    a password rehash); anonymous callers and recently verified keys leave it unused."""
+    session: AsyncSession = request.app.state["db_sessionmaker"]()
+    try:
+        principal = await resolve_principal(request, session)
+        if session.in_transaction():
+            await session.commit()
+        return principal
+    finally:
+        if session.in_transaction() or session.identity_map:
+            await session.close()  # rolls back what a failed resolution left
 
 
 def require_principal(principal: Principal | None) -> Principal:

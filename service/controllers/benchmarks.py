@@ -24,9 +24,8 @@ from service.benchmarking import (
     Encoded,
     Sessions,
     encoded_benchmark,
-    reuse,
 )
-from service.controllers.deps import CurrentPrincipal, DbSession
+from service.controllers.deps import CurrentPrincipal
 from service.controllers.docs import responses
 from service.controllers.scoring import Lang
 from service.errors import InvalidInputError, NotFoundError
@@ -168,7 +167,6 @@ class BenchmarkController(Controller):
         code: Code,
         request: Request[Any, Any, Any],
         principal: CurrentPrincipal,
-        db_session: DbSession,
         campaign: CampaignParam = None,
         perimeter: ScopeParam = "national",
         peers: PeersParam = None,
@@ -178,7 +176,7 @@ class BenchmarkController(Controller):
         p90, percentile rank, gaps, evolution; nearest public peers and whom to learn from.
         Visible to the territory's members, to admins, or to anyone when its profile is public;
         otherwise 404. The body carries an ETag: ``If-None-Match`` gets a 304."""
-        sessions = reuse(db_session)  # the one the caller's key may have used: no second one
+        sessions = _sessions(request)
         frames = await _visible_frames(request, sessions, campaign, perimeter, code, principal)
         chosen = [p.strip() for p in peers.split(",") if p.strip()] if peers else []
         model: Model = request.app.state["model"]
@@ -194,14 +192,13 @@ class BenchmarkController(Controller):
         code: Code,
         request: Request[Any, Any, Any],
         principal: CurrentPrincipal,
-        db_session: DbSession,
         campaign: CampaignParam = None,
         perimeter: ScopeParam = "national",
         lang: Lang = None,
     ) -> Response[bytes]:
         """The peer group used (and how it was widened), the nearest public peers and, for
         the two weakest dimensions, the public peers that score highest; no statistics."""
-        sessions = reuse(db_session)
+        sessions = _sessions(request)
         frames = await _visible_frames(request, sessions, campaign, perimeter, code, principal)
         model: Model = request.app.state["model"]
         return _send(request, encoded_benchmark(model, frames, code, (), lang or "fr", "peers"))

@@ -136,7 +136,7 @@ async def session_principal(
     request: Request[Any, Any, Any], session: AsyncSession
 ) -> Principal | None:
     """Principal resolver of the pages: the signed-in user of the session cookie."""
-    if request.url.path.startswith(API_PREFIX) or "session" not in request.scope:
+    if request.scope["path"].startswith(API_PREFIX) or "session" not in request.scope:
         return None
     raw = request.session.get(USER_KEY) if request.session else None
     if not raw:
