@@ -2,8 +2,9 @@
 
 `resolve_principal` asks each resolver of ``app.state.principal_resolvers`` in turn (the API
 key resolver by default); the web pages add a cookie-session resolver to that list, built on
-`principal_for_user`. Authorization rules live in the domain functions, which take the
-principal as an argument, so pages and API enforce the same ones."""
+`principal_for_user`. A resolver opens a database session only when it needs one (an API key
+verified a few seconds ago does not). Authorization rules live in the domain functions, which
+take the principal as an argument, so pages and API enforce the same ones."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ import binascii
 import hashlib
 import secrets
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
-from functools import cache
+from functools import cache, partial
 from typing import Any, Final, Literal
 
 import msgspec
@@ -22,8 +24,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from litestar import Request
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from service.db import Sessions
 from service.db.tables import ApiKey, User
 from service.errors import AuthenticationError, PermissionDeniedError
 from service.key_cache import VerifiedKeys, generation
@@ -227,15 +230,16 @@ def _authorization(request: Request[Any, Any, Any], scheme: str) -> str | None:
     return value.strip() if given.lower() == scheme else None
 
 
-async def bearer_principal(
-    request: Request[Any, Any, Any], session: AsyncSession
-) -> Principal | None:
+async def bearer_principal(request: Request[Any, Any, Any], sessions: Sessions) -> Principal | None:
     """``Authorization: Bearer <clé>``: the key's principal; a bad key is a 401, not anonymous."""
     secret = _authorization(request, "bearer")
     if secret is None:
         return None
     verified: VerifiedKeys | None = request.app.state.get("verified_keys")
-    principal = await principal_from_api_key(session, secret, verified)
+    principal = verified.get(secret_hash(secret)) if verified is not None else None
+    if principal is None:
+        async with sessions() as session:
+            principal = await principal_from_api_key(session, secret, verified)
     if principal is None:
         raise AuthenticationError("Clé d'API inconnue, révoquée ou expirée.")
     return principal
@@ -259,39 +263,39 @@ async def basic_principal(
     )
 
 
-PrincipalResolver = Callable[[Request[Any, Any, Any], AsyncSession], Awaitable[Principal | None]]
+PrincipalResolver = Callable[[Request[Any, Any, Any], Sessions], Awaitable[Principal | None]]
 DEFAULT_RESOLVERS: Final[tuple[PrincipalResolver, ...]] = (bearer_principal,)
 
 
 async def resolve_principal(
     request: Request[Any, Any, Any],
-    session: AsyncSession,
+    sessions: Sessions,
     resolvers: Sequence[PrincipalResolver] | None = None,
 ) -> Principal | None:
     """The caller's principal from the first resolver that recognises the request, or None."""
     chain = resolvers if resolvers is not None else request.app.state.get("principal_resolvers")
     for resolver in chain or DEFAULT_RESOLVERS:
-        principal = await resolver(request, session)
+        principal = await resolver(request, sessions)
         if principal is not None:
             return principal
     return None
 
 
-async def provide_principal(request: Request[Any, Any, Any]) -> Principal | None:
-    """Dependency ``principal``: the current caller or None (anonymous).
+@asynccontextmanager
+async def _committed(maker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """A session of its own, committed when the block succeeds (``last_used_at``, a rehash)."""
+    async with maker() as session:
+        yield session
+        await session.commit()
 
-    Resolved in a session of its own, closed before the handler runs (so a request never
-    holds two pool connections), committed at once when a resolver wrote (``last_used_at``,
-    a password rehash); anonymous callers and recently verified keys leave it unused."""
-    session: AsyncSession = request.app.state["db_sessionmaker"]()
-    try:
-        principal = await resolve_principal(request, session)
-        if session.in_transaction():
-            await session.commit()
-        return principal
-    finally:
-        if session.in_transaction() or session.identity_map:
-            await session.close()  # rolls back what a failed resolution left
+
+async def provide_principal(request: Request[Any, Any, Any]) -> Principal | None:
+    """Dependency ``principal``: the current caller or None (anonymous). A resolver that needs
+    the database gets a session of its own, closed before the handler runs: a request never
+    holds two pool connections at once."""
+    return await resolve_principal(
+        request, partial(_committed, request.app.state["db_sessionmaker"])
+    )
 
 
 def require_principal(principal: Principal | None) -> Principal:

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from typing import Final, Literal
 
 import msgspec
@@ -33,6 +33,7 @@ from service.benchmark_views import (
     metric_stats,
     round_2,
 )
+from service.db import Sessions
 from service.db.tables import Assessment, Campaign
 from service.errors import NotFoundError
 from service.operations import observe
@@ -51,9 +52,6 @@ __all__ = [
     "reuse",
     "territory_benchmark",
 ]
-
-Sessions = Callable[[], AbstractAsyncContextManager[AsyncSession]]
-"""A session factory (the app's ``async_sessionmaker``)."""
 
 
 def reuse(session: AsyncSession) -> Sessions:

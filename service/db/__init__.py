@@ -2,6 +2,7 @@
 
 from service.db.engine import (
     DatabaseNotReadyError,
+    Sessions,
     check_database,
     lifespan,
     make_engine,
@@ -13,6 +14,7 @@ from service.db.engine import (
 
 __all__ = [
     "DatabaseNotReadyError",
+    "Sessions",
     "check_database",
     "lifespan",
     "make_engine",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
@@ -30,6 +30,7 @@ from service.settings import Settings
 __all__ = [
     "MIGRATIONS_DIR",
     "DatabaseNotReadyError",
+    "Sessions",
     "check_database",
     "current_revision",
     "head_revision",
@@ -43,6 +44,9 @@ __all__ = [
 
 MIGRATIONS_DIR: Final = Path(__file__).resolve().parent.parent / "migrations"
 T = TypeVar("T")
+Sessions = Callable[[], AbstractAsyncContextManager[AsyncSession]]
+"""A session factory (the app's ``async_sessionmaker``, or one handing out a held session):
+code that needs the database only sometimes takes this rather than an open session."""
 
 
 class DatabaseNotReadyError(RuntimeError):

@@ -27,9 +27,9 @@ from litestar.stores.base import Store
 from litestar.stores.file import FileStore
 from litestar.types import Empty, Message, ScopeSession
 from litestar.utils.dataclass import extract_dataclass_items
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth import Principal, principal_for_user
+from service.db import Sessions
 from service.settings import Settings
 
 __all__ = [
@@ -133,7 +133,7 @@ def end_session(request: Request[Any, Any, Any]) -> None:
 
 
 async def session_principal(
-    request: Request[Any, Any, Any], session: AsyncSession
+    request: Request[Any, Any, Any], sessions: Sessions
 ) -> Principal | None:
     """Principal resolver of the pages: the signed-in user of the session cookie."""
     if request.scope["path"].startswith(API_PREFIX) or "session" not in request.scope:
@@ -145,7 +145,8 @@ async def session_principal(
         user_id = uuid.UUID(str(raw))
     except ValueError:
         return None
-    principal = await principal_for_user(session, user_id)
+    async with sessions() as session:
+        principal = await principal_for_user(session, user_id)
     if principal is None:  # account deactivated or password reset since the login
         request.clear_session()
     return principal
