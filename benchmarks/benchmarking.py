@@ -4,8 +4,10 @@
    reference file) × 2 campaigns of synthetic submitted assessments → scores of both
    campaigns, peer groups and every statistic of every territory. Target: under 1 s.
 2. HTTP throughput, with ``wrk`` (Debian package) against a real server on loopback loaded
-   with the demo data: ``GET /api/v1/territories/{code}/benchmark`` for a cached campaign
-   against ``GET /health`` on the same server in the same run. Target: at least 60 %.
+   with the demo data: ``GET /api/v1/territories/{code}/benchmark`` for a cached campaign,
+   anonymous (public profile) and as a member with an API key, against ``GET /health`` on
+   the same server in the same run (measured before and after; the better is the reference).
+   Target: at least 60 %.
 
 Run: ``.venv/bin/python benchmarks/benchmarking.py [--skip-http] [--duration 10]``.
 """
@@ -136,20 +138,28 @@ def http(duration: int) -> None:
         public = profiles["items"][0]["territory"]["code"]
         public_url = f"{base}/api/v1/territories/{public}/benchmark"
         urllib.request.urlopen(public_url).read()
-        health = _wrk(base + "/health", duration, {})
+        print(f"load average (1 min) before the HTTP runs: {os.getloadavg()[0]:.2f}")
+        before = _wrk(base + "/health", duration, {})
         anonymous = _wrk(public_url, duration, {})
         member = _wrk(url, duration, auth)
-        print(f"GET /health                                  : {health:9.1f} req/s")
+        after = _wrk(base + "/health", duration, {})
+        health = max(before, after)  # the reference: the better of the two /health runs
+        print(
+            f"GET /health                                  : {health:9.1f} req/s"
+            f"  (before: {before:.1f}, after: {after:.1f})"
+        )
         print(
             f"GET .../{public}/benchmark (public, anonymous) : {anonymous:9.1f} req/s"
             f"  = {anonymous / health:.0%} of /health"
         )
         print(
             f"GET .../64122/benchmark (member, API key)    : {member:9.1f} req/s"
-            f"  = {member / health:.0%} of /health (the key is checked in the database)"
+            f"  = {member / health:.0%} of /health (key verified at most every few seconds)"
         )
-        ratio = anonymous / health
-        print(f"target >= 60 % of /health (cached path): {'OK' if ratio >= 0.6 else 'MISSED'}")
+        ratio = min(anonymous, member) / health
+        verdict = "OK" if ratio >= 0.6 else "MISSED"
+        print(f"target >= 60 % of /health (both cached paths): {verdict}")
+        print(f"load average (1 min) after the HTTP runs: {os.getloadavg()[0]:.2f}")
     finally:
         server.terminate()
         server.wait(timeout=30)
