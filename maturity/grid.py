@@ -54,11 +54,12 @@ def answer_grid(model: Model, answers: pl.DataFrame | pl.LazyFrame) -> pl.DataFr
     ids = question_dtype(model)
     width = len(ids.categories)
     key = frame.get_column("assessment")
-    keys = key.unique().sort()
     # row of each answer in the grid: its key's rank; the answers of one assessment usually
     # come together and in key order (the database, `answers_frame`), then a run id is that rank
-    row = key.rle_id() if key.is_sorted() else key.rank("dense").cast(pl.UInt32) - 1
-    row = row.cast(pl.Int64)
+    if key.is_sorted():
+        keys, row = key.rle().struct.field("value").alias("assessment"), key.rle_id()
+    else:
+        keys, row = key.unique().sort(), key.rank("dense").cast(pl.UInt32) - 1
     question = pl.col("question")
     if frame.schema["question"] != ids:
         question = question.cast(pl.String).cast(ids)
