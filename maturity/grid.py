@@ -63,8 +63,10 @@ def answer_grid(model: Model, answers: pl.DataFrame | pl.LazyFrame) -> pl.DataFr
     question = pl.col("question")
     if frame.schema["question"] != ids:
         question = question.cast(pl.String).cast(ids)
-    if frame.get_column("question").null_count():  # the row `answers_frame` keeps for an
-        frame = frame.with_columns(row=row).filter(pl.col("question").is_not_null())  # empty set
+    if frame.get_column("question").null_count():
+        # the placeholder row `answers_frame` writes for an empty answer set: its key has a
+        # grid row (taken above), its null question no cell
+        frame = frame.with_columns(row=row).filter(pl.col("question").is_not_null())
         row = frame.get_column("row")
     n = keys.len()
     placed = frame.select(

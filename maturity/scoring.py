@@ -145,7 +145,6 @@ class Scores(msgspec.Struct, frozen=True):
     - ``dimensions``: assessment, dimension, score, completeness, incomplete, level
     - ``summary``: assessment (sorted), index, level, one column per pillar (``pillar:<id>``)
     - ``diagnostics``: assessment, diagnostic (model order)
-
     - ``next_steps``: see `next_steps`; only when asked for (``with_next_steps``)
 
     ``dimensions`` has no row for a dimension without any answer (score null, completeness 0).
@@ -320,7 +319,8 @@ def _rule_expr(rule: GapRule | ThresholdRule) -> pl.Expr:
 
 def next_steps(model: Model, answers: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     """Per dimension, its weakest answered questions not yet at the top, with the level that
-    comes next (``order`` = position in the model), grouped by question in model order.
+    comes next (``order`` = position in the model), grouped by question in model order;
+    ``dimension`` and ``question`` as Enums of the model's ids.
     Not part of `score` by default: pages need them for one assessment, not for a batch."""
     return _next_steps(model, answer_grid(model, answers))
 
@@ -352,7 +352,9 @@ def _next_steps(model: Model, grid: pl.DataFrame) -> pl.DataFrame:
     at = pl.Series(np.flatnonzero(hits.to_numpy()))  # several times polars' `arg_true`
     n = grid.height
     order = (at // n).cast(pl.UInt32)
-    current = pl.concat([grid.get_column(q.id) for _, q in questions]).gather(at)
+    # the same layout for the cells: the grid's columns, end to end (one buffer already)
+    cells = grid.drop("assessment").to_numpy(order="fortran").ravel(order="F")
+    current = pl.Series(cells[at.to_numpy()])
     names = pl.Enum([d.id for d in model.dimensions])
     return pl.DataFrame(
         {
