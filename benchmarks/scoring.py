@@ -1,8 +1,9 @@
 """Scoring benchmark: the national batch (one synthetic assessment per commune and EPCI).
 
-Scores every assessment against the full model with the polars engine and with the plain-Python
-oracle of the tests, in the same run, and prints the best times and their ratio, like for like:
-everything DESIGN §3 defines (next steps included), then the scores alone. Run it with
+Scores every assessment against the full model with the engine (`maturity.scoring`) and with
+the plain-Python oracle of the tests, in the same run, and prints the best times and their
+ratio, like for like: everything DESIGN §3 defines (next steps included), then the scores
+alone. Run it with
 ``make bench`` or ``.venv/bin/python benchmarks/scoring.py [--n 36000] [--repeat 3]``.
 """
 
@@ -156,11 +157,11 @@ def main() -> None:
     full_ratio = best["oracle"] / best["engine"]
     scores_ratio = best["oracle, scores"] / best["engine, scores"]
     print(f"scores, levels, diagnostics and next steps, {args.n} assessments:")
-    line("engine", "polars engine")
+    line("engine", "engine")
     line("oracle", "python oracle")
     print(f"  ratio              : {full_ratio:7.1f} x")
     print("scores, levels, diagnostics (no next steps):")
-    line("engine, scores", "polars engine")
+    line("engine, scores", "engine")
     line("oracle, scores", "python oracle")
     print(f"  ratio              : {scores_ratio:7.1f} x")
     line("engine, string ids", "with string ids")

@@ -1,5 +1,5 @@
-"""The answer grid: a long answer frame turned wide, one row per assessment, one column per
-question, so that every formula of the engine is a horizontal expression over a few columns.
+"""The answer grid: a long answer frame laid out as one small integer per (question, assessment),
+so that every formula of the engine is a sum over a few contiguous rows of one numpy matrix.
 
 An assessment has at most one answer per question, so the grid is filled by writing each
 answer at its (assessment, question) position: no grouping, no hashing of composite keys.
@@ -7,14 +7,23 @@ answer at its (assessment, question) position: no grouping, no hashing of compos
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, NamedTuple
 
 import numpy as np
 import polars as pl
 
 from maturity.model import Model
 
-__all__ = ["NA_CELL", "NO_ANSWER", "STATUS", "answer_grid", "answer_schema", "question_dtype"]
+__all__ = [
+    "NA_CELL",
+    "NO_ANSWER",
+    "STATUS",
+    "AnswerCells",
+    "answer_cells",
+    "answer_grid",
+    "answer_schema",
+    "question_dtype",
+]
 
 NA: Final = "na"
 UNKNOWN: Final = "unknown"
@@ -25,6 +34,15 @@ NO_ANSWER: Final = -2
 
 STATUS: Final = pl.Enum(["value", NA, UNKNOWN])
 """The ``status`` column: a value (level or points), "non concerné" or "je ne sais pas"."""
+
+
+class AnswerCells(NamedTuple):
+    """The grid: ``keys`` holds the assessments (sorted, every key present in the answers,
+    even one with no answer at all); ``cells[i, j]`` is the answer of assessment ``keys[j]``
+    to the model's ``i``-th question, so the questions of a dimension are contiguous rows."""
+
+    keys: pl.Series
+    cells: np.ndarray
 
 
 def question_dtype(model: Model) -> pl.Enum:
@@ -46,40 +64,59 @@ def answer_schema(model: Model, assessment: pl.DataType | None = None) -> pl.Sch
     )
 
 
-def answer_grid(model: Model, answers: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
-    """The wide grid of a long answer frame: ``assessment`` (sorted, every key present in
-    `answers`, even one with no answer at all), then one Int32 column per question in model
-    order holding the level or points, `NA_CELL` for "non concerné", `NO_ANSWER` otherwise."""
+def cell_dtype(model: Model) -> type[np.signedinteger]:
+    """The narrowest integer that holds every answer of `model`: a narrow grid is read faster."""
+    top = max((q.top for _, q in model.iter_questions()), default=0)
+    return next(t for t in (np.int8, np.int16, np.int32) if top <= np.iinfo(t).max)
+
+
+def answer_cells(model: Model, answers: pl.DataFrame | pl.LazyFrame) -> AnswerCells:
+    """The grid of a long answer frame (see `answer_schema`; the assessment key may be of any
+    sortable dtype): a level or points value is itself, `NA_CELL` "non concerné", `NO_ANSWER`
+    an unknown or absent answer."""
     frame = answers.collect() if isinstance(answers, pl.LazyFrame) else answers
     ids = question_dtype(model)
-    width = len(ids.categories)
     key = frame.get_column("assessment")
-    # row of each answer in the grid: its key's rank; the answers of one assessment usually
-    # come together and in key order (the database, `answers_frame`), then a run id is that rank
+    # the grid row of each answer: its key's rank; the answers of one assessment usually come
+    # together and in key order (the database, `answers_frame`), then that rank is a run id
     if key.is_sorted():
-        keys, row = key.rle().struct.field("value").alias("assessment"), key.rle_id()
+        row = key.rle_id().to_numpy()
+        firsts = np.flatnonzero(row[1:] != row[:-1]) + 1
+        keys = key.gather(np.concatenate(([0], firsts)) if len(key) else firsts)
     else:
-        keys, row = key.unique().sort(), key.rank("dense").cast(pl.UInt32) - 1
-    question = pl.col("question")
-    if frame.schema["question"] != ids:
+        keys, row = key.unique().sort(), (key.rank("dense") - 1).cast(pl.UInt32).to_numpy()
+    question = frame.get_column("question")
+    if question.dtype != ids:
         question = question.cast(pl.String).cast(ids)
-    if frame.get_column("question").null_count():
+    if question.null_count():
         # the placeholder row `answers_frame` writes for an empty answer set: its key has a
-        # grid row (taken above), its null question no cell
-        frame = frame.with_columns(row=row).filter(pl.col("question").is_not_null())
-        row = frame.get_column("row")
-    n = keys.len()
-    placed = frame.select(
-        at=question.to_physical().cast(pl.Int64) * n + row,
-        cell=pl.when(pl.col("status") == "value")
+        # grid column (taken above), its null question no cell
+        kept = question.is_not_null()
+        frame, question, row = frame.filter(kept), question.filter(kept), row[kept.to_numpy()]
+    cell = frame.select(
+        pl.when(pl.col("status") == "value")
         .then(pl.col("value"))
         .when(pl.col("status") == NA)
         .then(NA_CELL)
-        .otherwise(NO_ANSWER),
-    )
-    # numpy's scatter into a flat buffer is several times faster than polars' `Series.scatter`;
-    # laid out question by question, each column of the grid is then one slice of it
-    flat = np.full(width * n, NO_ANSWER, dtype=np.int32)
-    flat[placed.get_column("at").to_numpy()] = placed.get_column("cell").to_numpy()
-    columns = [pl.Series(qid, flat[i * n : (i + 1) * n]) for i, qid in enumerate(ids.categories)]
+        .otherwise(NO_ANSWER)
+    ).to_series()
+    width, n = len(ids.categories), keys.len()
+    # numpy's scatter is several times faster than polars' `Series.scatter`, and faster still
+    # written assessment by assessment (the answers' own order) and then transposed
+    index = np.uint32 if n * width <= np.iinfo(np.uint32).max else np.uint64
+    at = np.multiply(row, width, dtype=index)
+    np.add(at, question.to_physical().to_numpy(), out=at)
+    flat = np.full(n * width, NO_ANSWER, dtype=cell_dtype(model))
+    flat[at] = cell.to_numpy()
+    return AnswerCells(keys.alias("assessment"), np.ascontiguousarray(flat.reshape(n, width).T))
+
+
+def answer_grid(model: Model, answers: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
+    """The grid as a frame, to read or test it: ``assessment`` then one Int32 column per
+    question in model order."""
+    keys, cells = answer_cells(model, answers)
+    columns = [
+        pl.Series(qid, cells[i], dtype=pl.Int32)
+        for i, qid in enumerate(question_dtype(model).categories)
+    ]
     return pl.DataFrame([keys, *columns])

@@ -1,23 +1,34 @@
 """Scoring engine: from a long frame of answers to scores, levels, diagnostics and next steps.
 
 Pure functions on polars frames, vectorised over any number of assessments (DESIGN §3). The
-long answers are first laid out as a wide grid (`maturity.grid`); every formula is then a
-horizontal expression over a dimension's question columns, evaluated for all assessments at
-once.
+long answers are first laid out as a grid of small integers, one row per question
+(`maturity.grid`); every formula is then a numpy sum over a dimension's contiguous rows, for
+all assessments at once, and the results go back out as polars frames. On this dense,
+fixed-width work numpy's whole-array operations cost a fraction of a polars expression each.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Final, NamedTuple
 
 import msgspec
 import numpy as np
 import polars as pl
 
-from maturity.grid import NA, NA_CELL, STATUS, UNKNOWN, answer_grid, answer_schema, question_dtype
-from maturity.model import INDEX, Dimension, GapRule, Model, ThresholdRule
+from maturity.grid import (
+    NA,
+    NA_CELL,
+    STATUS,
+    UNKNOWN,
+    AnswerCells,
+    answer_cells,
+    answer_grid,
+    answer_schema,
+    question_dtype,
+)
+from maturity.model import INDEX, GapRule, Model, ThresholdRule
 
 __all__ = [
     "ANSWER_SCHEMA",
@@ -162,159 +173,187 @@ def score(
     """Score every assessment present in `answers` (long format, see `answer_schema`; the
     assessment key may be of any sortable dtype). Questions absent for an assessment count as
     unknown. Next steps are computed too when asked, from the same grid."""
-    grid = answer_grid(model, answers)
-    stages = _stages(model)
-    wide = (
-        grid.lazy()
-        .select("assessment", *stages.dimensions)
-        .with_columns(*stages.levels, *stages.overall)
-        .with_columns(stages.level)
-        .collect()
-        .lazy()
-    )
-    summary, *parts = pl.collect_all(
-        [
-            wide.select("assessment", INDEX, *(p.id for p in model.pillars), "level"),
-            *(wide.filter(present).select("assessment", *row) for present, row in stages.rows),
-            *(
-                wide.filter(rule).select(
-                    "assessment", diagnostic=pl.lit(diag.id), order=pl.lit(i, pl.Int32)
-                )
-                for i, (diag, rule) in enumerate(zip(model.diagnostics, stages.rules, strict=True))
-            ),
-        ]
-    )
-    dimensions, diagnostics = parts[: len(model.dimensions)], parts[len(model.dimensions) :]
-    key = pl.Schema([("assessment", summary.schema["assessment"]), ("diagnostic", pl.String())])
+    grid = answer_cells(model, answers)
+    plan = _plan(model)
+    scores, completeness, present = _dimension_scores(plan, grid.cells)
+    levels = _levels(plan, scores)
+    overall = {name: _weighted(weights, scores) for name, weights in plan.overall.items()}
+    level = _levels(plan, overall[INDEX])
+    if plan.thresholds.size and model.cap_levels:
+        # capped at one above the lowest level among the dimensions that have a score
+        lowest = np.where(np.isnan(scores), np.inf, levels).min(axis=0, initial=np.inf)
+        level = np.minimum(level, lowest + 1)
+    named = dict(zip(plan.names, scores, strict=True)) | overall
+    hits = np.array([rule(named) for rule in plan.rules], dtype=bool)
+    hits = hits.reshape(len(plan.rules), len(grid.keys))
     return Scores(
-        dimensions=pl.concat(dimensions),
-        summary=summary.rename({p.id: f"pillar:{p.id}" for p in model.pillars}),
-        diagnostics=(
-            pl.concat(diagnostics).sort("assessment", "order").drop("order")
-            if diagnostics
-            else pl.DataFrame(schema=key)
+        dimensions=_dimension_rows(plan, grid.keys, scores, completeness, present, levels),
+        summary=pl.DataFrame(
+            [
+                grid.keys,
+                pl.Series(INDEX, overall[INDEX], nan_to_null=True),
+                *(
+                    pl.Series(f"pillar:{p.id}", overall[p.id], nan_to_null=True)
+                    for p in model.pillars
+                ),
+                pl.Series("level", level, nan_to_null=True, dtype=pl.Int32),
+            ]
         ),
+        diagnostics=_diagnostic_rows(model, grid.keys, hits),
         next_steps=_next_steps(model, grid) if with_next_steps else None,
     )
 
 
-class _Stages(NamedTuple):
-    """The engine's expressions for one model, built once: each stage reads the columns the
-    previous one made (the grid's questions, then ``<dimension>`` scores and their flags)."""
+class _Plan(NamedTuple):
+    """What the engine needs of one model, as index ranges and weight vectors, built once."""
 
-    dimensions: list[pl.Expr]
-    levels: list[pl.Expr]
-    overall: list[pl.Expr]
-    level: pl.Expr
-    rows: list[tuple[pl.Expr, list[pl.Expr]]]
-    rules: list[pl.Expr]
+    names: list[str]
+    """Dimension ids, in model order."""
+    rows: list[slice]
+    """Each dimension's questions: a range of the grid's rows."""
+    groups: list[list[tuple[slice | np.ndarray, float, float]]]
+    """Per dimension, its questions of equal weight and scale: rows, weight / top, weight."""
+    overall: dict[str, np.ndarray]
+    """Dimension weights of the index and of each pillar (zero outside the pillar)."""
+    thresholds: np.ndarray
+    """Lower bound of each maturity level, less the tolerance."""
+    rules: list[Callable[[Mapping[str, np.ndarray]], np.ndarray]]
+    """Each diagnostic's test over the named scores (``index``, pillars, dimensions)."""
 
 
 @functools.lru_cache(maxsize=16)
-def _stages(model: Model) -> _Stages:
-    """The expressions of `score` for `model` (building them costs more than running them on
-    a few assessments, so they are kept)."""
-    return _Stages(
-        dimensions=[e for d in model.dimensions for e in _dimension_exprs(d)],
-        levels=[_level_expr(pl.col(d.id), model).alias(f"{d.id}/level") for d in model.dimensions],
-        overall=[
-            _weighted(model.dimensions).alias(INDEX),
-            *(
-                _weighted([d for d in model.dimensions if d.pillar == p.id]).alias(p.id)
+def _plan(model: Model) -> _Plan:
+    """The `_Plan` of `model` (cheap to build, but one request scores one assessment)."""
+    rows, groups, start = [], [], 0
+    for d in model.dimensions:
+        alike: dict[tuple[float, int], list[int]] = {}
+        for i, q in enumerate(d.questions, start):
+            alike.setdefault((q.weight, q.top), []).append(i)
+        rows.append(slice(start, start + len(d.questions)))
+        groups.append([(_rows(at), w / top, w) for (w, top), at in alike.items()])
+        start += len(d.questions)
+    weights = np.array([d.weight for d in model.dimensions])
+    return _Plan(
+        names=[d.id for d in model.dimensions],
+        rows=rows,
+        groups=groups,
+        overall={
+            INDEX: weights,
+            **{
+                p.id: np.where([d.pillar == p.id for d in model.dimensions], weights, 0.0)
                 for p in model.pillars
-            ),
-        ],
-        level=_capped_level(model),
-        rows=[(pl.col(f"{d.id}/present"), _row_exprs(d)) for d in model.dimensions],
-        rules=[_rule_expr(diag.rule) for diag in model.diagnostics],
+            },
+        },
+        thresholds=np.array([lv.min - TOLERANCE for lv in model.levels]),
+        rules=[_rule(diag.rule) for diag in model.diagnostics],
     )
 
 
-def _dimension_exprs(dimension: Dimension) -> list[pl.Expr]:
-    """Score (``<id>``), completeness, and whether any question was answered or marked na,
-    from the dimension's question columns."""
-    # A cell below 0 (na, unknown, absent) is raised to 0 in the numerator and counts for
-    # neither the weights nor the answered questions. Questions of equal weight and scale are
-    # summed as integers first, then scaled once: fewer float operations, no rounding added.
-    alike: dict[tuple[float, int], list[pl.Expr]] = {}
-    for q in dimension.questions:
-        alike.setdefault((q.weight, q.top), []).append(pl.col(q.id))
-    num = pl.sum_horizontal(
-        pl.sum_horizontal(pl.max_horizontal(c, 0) for c in cells) * (weight / top)
-        for (weight, top), cells in alike.items()
+def _rows(at: list[int]) -> slice | np.ndarray:
+    """Grid rows `at` as a slice when they are contiguous (a view, no copy), else an index."""
+    return slice(at[0], at[-1] + 1) if at == list(range(at[0], at[-1] + 1)) else np.array(at)
+
+
+def _dimension_scores(plan: _Plan, cells: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Score, completeness (NaN when undefined) and whether anything was answered or marked
+    "non concerné", each as a (dimension, assessment) matrix."""
+    shape = (len(plan.names), cells.shape[1])
+    scores, completeness, present = np.empty(shape), np.empty(shape), np.empty(shape, bool)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for d, (rows, groups) in enumerate(zip(plan.rows, plan.groups, strict=True)):
+            num, den, answered = 0.0, 0.0, 0
+            # a cell below 0 (na, unknown) adds nothing and counts for no weight; questions of
+            # equal weight and scale are summed as integers first, then scaled once
+            for at, scale, weight in groups:
+                block = cells[at]
+                count = (block >= 0).sum(axis=0, dtype=np.int32)
+                num = num + np.maximum(block, 0).sum(axis=0, dtype=np.int32) * scale
+                den, answered = den + count * weight, answered + count
+            na = (cells[rows] == NA_CELL).sum(axis=0, dtype=np.int32)
+            total = rows.stop - rows.start
+            scores[d] = np.where(den > 0, 100 * num / den, np.nan)
+            completeness[d] = np.where(na < total, answered / (total - na), np.nan)
+            present[d] = answered + na > 0
+    return scores, completeness, present
+
+
+def _levels(plan: _Plan, scores: np.ndarray) -> np.ndarray:
+    """Maturity level of 0–100 scores: how many thresholds each reaches (NaN → NaN)."""
+    if not plan.thresholds.size:
+        return np.full(scores.shape, np.nan)
+    reached = sum(scores >= threshold for threshold in plan.thresholds.tolist())
+    return np.where(np.isnan(scores), np.nan, reached)
+
+
+def _weighted(weights: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """Weighted mean of the dimensions' scores over those that have one (NaN if none)."""
+    scored = ~np.isnan(scores)
+    den = weights @ scored
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, (weights @ np.where(scored, scores, 0.0)) / den, np.nan)
+
+
+def _rule(rule: GapRule | ThresholdRule) -> Callable[[Mapping[str, np.ndarray]], np.ndarray]:
+    """A diagnostic rule as a test over the named scores; a missing score never triggers it
+    (every comparison with NaN is false)."""
+
+    def mean(values: Mapping[str, np.ndarray], names: Iterable[str]) -> np.ndarray:
+        chosen = [values[n] for n in names]
+        return sum(chosen[1:], chosen[0]) / len(chosen)
+
+    def hit(values: Mapping[str, np.ndarray]) -> np.ndarray:
+        found: np.ndarray
+        match rule:
+            case GapRule(left=left, right=right, min_gap=gap, absolute=absolute):
+                diff = mean(values, left) - mean(values, right)
+                found = (np.abs(diff) if absolute else diff) >= gap - TOLERANCE
+            case ThresholdRule(target=target, below=below, at_least=at_least):
+                found = ~np.isnan(values[target])
+                if below is not None:
+                    found &= values[target] < below - TOLERANCE
+                if at_least is not None:
+                    found &= values[target] >= at_least - TOLERANCE
+        if rule.index_at_least is not None:
+            found &= values[INDEX] >= rule.index_at_least - TOLERANCE
+        return found
+
+    return hit
+
+
+def _dimension_rows(
+    plan: _Plan,
+    keys: pl.Series,
+    scores: np.ndarray,
+    completeness: np.ndarray,
+    present: np.ndarray,
+    levels: np.ndarray,
+) -> pl.DataFrame:
+    """The long ``dimensions`` frame: dimension after dimension, a row per assessment that
+    answered anything in it."""
+    at = np.flatnonzero(present)
+    n = len(keys)
+    kept = completeness.ravel()[at]
+    with np.errstate(invalid="ignore"):
+        incomplete = kept < INCOMPLETE_BELOW - TOLERANCE
+    return pl.DataFrame(
+        [
+            keys.gather(at % n),
+            pl.Series("dimension", plan.names, dtype=pl.String).gather(at // n),
+            pl.Series("score", scores.ravel()[at], nan_to_null=True),
+            pl.Series("completeness", kept, nan_to_null=True),
+            pl.Series("incomplete", incomplete),
+            pl.Series("level", levels.ravel()[at], nan_to_null=True, dtype=pl.Int32),
+        ]
     )
-    counts = {key: pl.sum_horizontal(c >= 0 for c in cells) for key, cells in alike.items()}
-    den = pl.sum_horizontal(count * weight for (weight, _), count in counts.items())
-    answered = pl.sum_horizontal(counts.values())
-    na = pl.sum_horizontal(pl.col(q.id) == NA_CELL for q in dimension.questions)
-    total, d = len(dimension.questions), dimension.id
-    return [
-        pl.when(den > 0).then(100 * num / den).alias(d),
-        pl.when(na < total).then(answered / (total - na)).alias(f"{d}/completeness"),
-        (answered + na > 0).alias(f"{d}/present"),
-    ]
 
 
-def _level_expr(col: pl.Expr, model: Model) -> pl.Expr:
-    """Maturity level of a 0–100 score: how many thresholds it reaches (null score → null)."""
-    if not model.levels:
-        return pl.lit(None, dtype=pl.Int32)
-    reached = [(col >= lv.min - TOLERANCE).cast(pl.Int32) for lv in model.levels]
-    return pl.when(col.is_not_null()).then(pl.sum_horizontal(reached).cast(pl.Int32))
-
-
-def _weighted(dimensions: Iterable[Dimension]) -> pl.Expr:
-    """Weighted mean of the dimensions' scores over those that have one (null if none)."""
-    chosen = list(dimensions)
-    num = pl.sum_horizontal(pl.col(d.id).fill_null(0) * d.weight for d in chosen)
-    den = pl.sum_horizontal(pl.col(d.id).is_not_null() * d.weight for d in chosen)
-    return pl.when(den > 0).then(num / den)
-
-
-def _capped_level(model: Model) -> pl.Expr:
-    """The maturity level of the index, capped at one above the lowest dimension's level when
-    the model says so."""
-    level = _level_expr(pl.col(INDEX), model)
-    if model.levels and model.cap_levels:
-        lowest = pl.min_horizontal(pl.col(f"{d.id}/level") for d in model.dimensions)
-        level = pl.min_horizontal(level, lowest + 1)
-    return level.cast(pl.Int32).alias("level")
-
-
-def _row_exprs(dimension: Dimension) -> list[pl.Expr]:
-    """The long row of one dimension for one assessment (where it has any answer)."""
-    d = dimension.id
-    return [
-        pl.lit(d).alias("dimension"),
-        pl.col(d).alias("score"),
-        pl.col(f"{d}/completeness").alias("completeness"),
-        (pl.col(f"{d}/completeness") < INCOMPLETE_BELOW - TOLERANCE)
-        .fill_null(False)
-        .alias("incomplete"),
-        pl.col(f"{d}/level").alias("level"),
-    ]
-
-
-def _rule_expr(rule: GapRule | ThresholdRule) -> pl.Expr:
-    """Boolean expression for a diagnostic rule over the wide score frame (null → false)."""
-
-    def mean(names: Iterable[str]) -> pl.Expr:
-        cols = [pl.col(n) for n in names]
-        return sum(cols[1:], cols[0]) / len(cols)
-
-    match rule:
-        case GapRule(left=left, right=right, min_gap=gap, absolute=absolute):
-            diff = mean(left) - mean(right)
-            hit = (diff.abs() if absolute else diff) >= gap - TOLERANCE
-        case ThresholdRule(target=target, below=below, at_least=at_least):
-            hit = pl.lit(True)
-            if below is not None:
-                hit = hit & (pl.col(target) < below - TOLERANCE)
-            if at_least is not None:
-                hit = hit & (pl.col(target) >= at_least - TOLERANCE)
-    if rule.index_at_least is not None:
-        hit = hit & (pl.col(INDEX) >= rule.index_at_least - TOLERANCE)
-    return hit.fill_null(False)
+def _diagnostic_rows(model: Model, keys: pl.Series, hits: np.ndarray) -> pl.DataFrame:
+    """The long ``diagnostics`` frame from a (rule, assessment) matrix: by assessment, then
+    in model order."""
+    at = np.flatnonzero(hits.T)
+    ids = pl.Series("diagnostic", [d.id for d in model.diagnostics], dtype=pl.String)
+    count = len(model.diagnostics)
+    return pl.DataFrame([keys.gather(at // max(count, 1)), ids.gather(at % max(count, 1))])
 
 
 def next_steps(model: Model, answers: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
@@ -322,49 +361,42 @@ def next_steps(model: Model, answers: pl.DataFrame | pl.LazyFrame) -> pl.DataFra
     comes next (``order`` = position in the model), grouped by question in model order;
     ``dimension`` and ``question`` as Enums of the model's ids.
     Not part of `score` by default: pages need them for one assessment, not for a batch."""
-    return _next_steps(model, answer_grid(model, answers))
+    return _next_steps(model, answer_cells(model, answers))
 
 
-def _next_steps(model: Model, grid: pl.DataFrame) -> pl.DataFrame:
+def _next_steps(model: Model, grid: AnswerCells) -> pl.DataFrame:
     """`next_steps` from an answer grid."""
-    questions = list(model.iter_questions())
-    # infinity rather than null for a question with no step to take: horizontal minima over
-    # columns without nulls are several times faster
-    ratios = grid.select(
-        pl.when((pl.col(q.id) >= 0) & (pl.col(q.id) < q.top))
-        .then(pl.col(q.id) / q.top)
-        .otherwise(float("inf"))
-        .alias(q.id)
-        for _, q in questions
-    )
-    lowest = ratios.select(
-        pl.min_horizontal(pl.col(q.id) for q in d.questions).alias(d.id) for d in model.dimensions
-    )
-    # the weakest questions' cells, question after question, as one column: a step is a
-    # position in it, whose question and assessment its quotient and remainder give
-    hits = pl.concat(
-        [
-            (ratios.get_column(q.id) == lowest.get_column(d.id))
-            & lowest.get_column(d.id).is_finite()
-            for d, q in questions
-        ]
-    )
-    at = pl.Series(np.flatnonzero(hits.to_numpy()))  # several times polars' `arg_true`
-    n = grid.height
-    order = (at // n).cast(pl.UInt32)
-    # the same layout for the cells: the grid's columns, end to end (one buffer already)
-    cells = grid.drop("assessment").to_numpy(order="fortran").ravel(order="F")
-    current = pl.Series(cells[at.to_numpy()])
-    names = pl.Enum([d.id for d in model.dimensions])
+    cells, questions = grid.cells, list(model.iter_questions())
+    weakest = np.zeros(cells.shape, dtype=bool)
+    for rows, dimension in zip(_plan(model).rows, model.dimensions, strict=True):
+        block, tops = cells[rows], {q.top for q in dimension.questions}
+        if len(tops) == 1:
+            # one scale: compare the cells themselves, an unanswered one counting as the top
+            (top,) = tops
+            reach = np.where(block >= 0, block, top)
+            steps: float = top
+        else:
+            scale = np.array([q.top for q in dimension.questions], dtype=float)[:, np.newaxis]
+            reach = np.where((block >= 0) & (block < scale), block / scale, np.inf)
+            steps = np.inf
+        lowest = reach.min(axis=0)
+        weakest[rows] = (reach == lowest) & (lowest < steps)
+    # question after question, as in the grid: a step's row gives its question, its column
+    # its assessment
+    at = np.flatnonzero(weakest)
+    n = len(grid.keys)
+    order = pl.Series("order", at // n, dtype=pl.UInt32)
+    current = pl.Series("current", cells.ravel()[at], dtype=pl.Int32)
+    dimensions = pl.Enum([d.id for d in model.dimensions])
     return pl.DataFrame(
-        {
-            "assessment": grid.get_column("assessment").gather(at % n),
-            "dimension": pl.Series([d.id for d, _ in questions], dtype=names).gather(order),
-            "question": pl.Series([q.id for _, q in questions], dtype=question_dtype(model)).gather(
+        [
+            grid.keys.gather(at % n),
+            pl.Series("dimension", [d.id for d, _ in questions], dtype=dimensions).gather(order),
+            pl.Series("question", [q.id for _, q in questions], dtype=question_dtype(model)).gather(
                 order
             ),
-            "current": current,
-            "next_level": current + 1,
-            "order": order,
-        }
+            current,
+            (current + 1).alias("next_level"),
+            order,
+        ]
     )

@@ -186,8 +186,8 @@ class BenchmarkCache:
                 entry.checked_at = time.monotonic()
                 return entry
             territories = await territories_frame(session)
-            current = await submitted_answers_frame(session, campaign)
-            previous = await submitted_answers_frame(session, campaign - 1)
+            current = await submitted_answers_frame(session, campaign, self._model)
+            previous = await submitted_answers_frame(session, campaign - 1, self._model)
             with observe("benchmark_recompute"):
                 entry = await to_thread.run_sync(
                     _compute, self._model, campaign, scope, stamp, territories, current, previous

@@ -270,6 +270,9 @@ async def submitted_answers(
     return {code: answers for code, answers in (await session.execute(statement)).all()}
 
 
-async def submitted_answers_frame(session: AsyncSession, campaign: int) -> pl.DataFrame:
-    """`submitted_answers` as the engine's long frame, the territory code as ``assessment``."""
-    return answers_frame(await submitted_answers(session, campaign))
+async def submitted_answers_frame(
+    session: AsyncSession, campaign: int, model: Model | None = None
+) -> pl.DataFrame:
+    """`submitted_answers` as the engine's long frame, the territory code as ``assessment``;
+    with `model`, question ids come as its Enum (the engine then skips their conversion)."""
+    return answers_frame(await submitted_answers(session, campaign), model)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import numpy as np
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from maturity.grid import NA_CELL, NO_ANSWER, answer_grid, question_dtype
-from maturity.model import Model
+from maturity.grid import NA_CELL, NO_ANSWER, answer_cells, answer_grid, cell_dtype, question_dtype
+from maturity.model import Model, parse_model
 from maturity.scoring import answers_frame, next_steps, score
 
 SETS: dict[str, dict[str, int | str]] = {
@@ -78,3 +81,23 @@ def test_next_steps_with_the_scores_equal_the_separate_call(mini_model: Model) -
     assert together is not None
     assert_frame_equal(together, next_steps(mini_model, frame))
     assert score(mini_model, frame).next_steps is None
+
+
+def test_cells_are_one_row_per_question_in_the_narrowest_integer(mini_model: Model) -> None:
+    keys, cells = answer_cells(mini_model, answers_frame(SETS, mini_model))
+    assert cells.shape == (len(mini_model.questions), 4)
+    assert cells.dtype == np.int8 and cells.flags.c_contiguous
+    grid = answer_grid(mini_model, answers_frame(SETS, mini_model))
+    for i, qid in enumerate(grid.columns[1:]):
+        assert cells[i].tolist() == grid[qid].to_list()
+    assert keys.to_list() == grid["assessment"].to_list()
+
+
+def test_a_wide_points_scale_widens_the_cells(mini_model: Model) -> None:
+    text = (Path(__file__).parents[2] / "fixtures" / "mini-model.toml").read_text(encoding="utf-8")
+    wide = parse_model(text.replace("max = 10", "max = 1000"), name="wide.toml")
+    assert cell_dtype(mini_model) == np.int8 and cell_dtype(wide) == np.int16
+    scores = score(wide, answers_frame({"x": {"b1": 4, "b2": 900}}, wide))
+    # b = 100 × (4/4 + 900/1000) / 2 = 95, beyond what an int8 cell could hold
+    row = scores.dimensions.filter(pl.col("dimension") == "b").row(0, named=True)
+    assert row["score"] == pytest.approx(95.0)
