@@ -129,7 +129,8 @@ def result_for(model: Model, scores: Scores, assessment: object, lang: str = "fr
                 label=d.label.get(lang),
                 pillar=d.pillar,
                 score=_round(dims.get(d.id, {}).get("score")),
-                completeness=_round(dims.get(d.id, {}).get("completeness")),
+                # no row: nothing answered nor marked "non concerné", so 0 out of every question
+                completeness=_round(dims.get(d.id, {}).get("completeness", 0.0)),
                 incomplete=bool(dims.get(d.id, {}).get("incomplete", True)),
                 level=dims.get(d.id, {}).get("level"),
             )

@@ -40,6 +40,12 @@ def test_na_leaves_question_out_of_both_sums(mini_model: Model) -> None:
     assert (c.score, c.completeness, c.incomplete) == (None, None, False)
 
 
+def test_a_dimension_left_blank_is_zero_complete(mini_model: Model) -> None:
+    _, b, c = score_answers(mini_model, {"a1": 3, "c1": "unknown"}).dimensions
+    assert (b.score, b.completeness, b.incomplete) == (None, 0.0, True)
+    assert (c.score, c.completeness, c.incomplete) == (None, 0.0, True)
+
+
 def test_unknown_and_absent_count_as_missing(mini_model: Model) -> None:
     explicit = score_answers(mini_model, {"a1": 3, "a2": "unknown"})
     absent = score_answers(mini_model, {"a1": 3})
