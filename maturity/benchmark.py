@@ -156,10 +156,17 @@ def peer_groups(
     kinds_of_family = pl.col("family").replace_strict(
         family_kinds, default=None, return_dtype=pl.List(pl.String)
     )
-    return (
-        n.with_columns(step=step.cast(pl.Int8))
+    picked: pl.Expr = others[5]
+    for i in reversed(range(5)):
+        picked = pl.when(pl.col("step") == i).then(others[i]).otherwise(picked)
+    chosen = n.with_columns(step=step.cast(pl.Int8)).with_columns(n_others=picked)
+    # a group's description depends only on these attributes: build it once per distinct
+    # combination (a few hundred), not once per territory, then give it back to each
+    attributes = ["step", "kind", "family", "band_pos", "region"]
+    described = (
+        chosen.select(attributes)
+        .unique()
         .with_columns(
-            n_others=pl.concat_list(others).list.get(pl.col("step").cast(pl.Int64)),
             kinds=pl.when(pl.col("step") <= 2)
             .then(pl.concat_list(pl.col("kind")))
             .when(pl.col("step") <= 4)
@@ -180,15 +187,17 @@ def peer_groups(
                 pl.col("group_region").fill_null("*"),
             )
         )
-        .select(
-            "territory",
-            "step",
-            "key",
-            "kinds",
-            "band_positions",
-            pl.col("group_region").alias("region"),
-            "n_others",
-        )
+    )
+    return chosen.join(
+        described, on=attributes, how="left", nulls_equal=True, maintain_order="left"
+    ).select(
+        "territory",
+        "step",
+        "key",
+        "kinds",
+        "band_positions",
+        pl.col("group_region").alias("region"),
+        "n_others",
     )
 
 
@@ -222,6 +231,20 @@ def campaign_statistics(
     `current` and `previous` hold the submitted scores of a campaign in long form: territory,
     metric, score. Group statistics are null (``withheld`` says why) where fewer than `K_MIN`
     other territories of the group have a score for that metric."""
+    # territory and metric as Enums for every join and grouping below (their physical codes
+    # are hashed, not the strings); a score of a territory not in `territories` is dropped
+    codes = pl.Enum(territories.get_column("territory").unique(maintain_order=True))
+    metrics = [s.get_column("metric").unique() for s in (current, previous) if s is not None]
+    names = pl.Enum(pl.concat(metrics).unique(maintain_order=True))
+
+    def encoded(scores: pl.DataFrame) -> pl.DataFrame:
+        return scores.with_columns(
+            pl.col("territory").cast(codes, strict=False), pl.col("metric").cast(names)
+        ).drop_nulls("territory")
+
+    territories = territories.with_columns(pl.col("territory").cast(codes))
+    current = encoded(current)
+    previous = encoded(previous) if previous is not None else None
     groups = peer_groups(territories, current.select("territory").unique(), scope)
     cells = _cells(territories.lazy(), current.lazy()).collect()
     # integer ids for the joins below: hashing integers is much cheaper than strings
@@ -283,6 +306,7 @@ def campaign_statistics(
             ),
         )
         .drop("key_id")
+        .with_columns(pl.col("territory", "metric").cast(pl.String))
         .collect()
     )
 
