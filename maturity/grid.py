@@ -22,6 +22,7 @@ __all__ = [
     "answer_cells",
     "answer_grid",
     "answer_schema",
+    "cell_dtype",
     "question_dtype",
 ]
 
