@@ -27,7 +27,7 @@ CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
 
 
 class SettingsLike(Protocol):
-    """The part of `service.settings.Settings` the knowledge base reads."""
+    """The part of `service.platform.settings.Settings` the knowledge base reads."""
 
     @property
     def data_dir(self) -> Path: ...

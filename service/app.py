@@ -12,31 +12,31 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 
 from maturity.model import Model, load_model
-from service.assistant import AssistantProvider
-from service.auth import DEFAULT_RESOLVERS, provide_principal
-from service.controllers.accounts import (
+from service.accounts.auth import DEFAULT_RESOLVERS, provide_principal
+from service.accounts.key_cache import VerifiedKeys
+from service.api.accounts import (
     AccountController,
     ApiKeyController,
     InvitationController,
     UserController,
 )
-from service.controllers.assessments import AssessmentController
-from service.controllers.assistant import RATE_LIMIT_STORE, assistant_router, rate_limit_store
-from service.controllers.benchmarks import BenchmarkController, provide_benchmark_cache
-from service.controllers.knowledge import KnowledgeController, KnowledgeProvider
-from service.controllers.scoring import ScoringController
-from service.controllers.territories import (
+from service.api.assessments import AssessmentController
+from service.api.assistant import RATE_LIMIT_STORE, assistant_router, rate_limit_store
+from service.api.knowledge import KnowledgeController, KnowledgeProvider
+from service.api.model import ScoringController
+from service.api.peers import BenchmarkController, provide_benchmark_cache
+from service.api.territories import (
     CampaignController,
     ProfileController,
     TerritoryController,
 )
-from service.db import check_database, lifespan, provide_db_session
-from service.errors import exception_handlers
-from service.key_cache import VerifiedKeys
-from service.operations import metrics, ready, request_id_middleware
-from service.security import security_headers
-from service.settings import Settings, load_settings
-from service.throttle import LoginThrottle, login_store
+from service.assistant.core import AssistantProvider
+from service.platform.db import check_database, lifespan, provide_db_session
+from service.platform.errors import exception_handlers
+from service.platform.operations import metrics, ready, request_id_middleware
+from service.platform.security import security_headers
+from service.platform.settings import Settings, load_settings
+from service.platform.throttle import LoginThrottle, login_store
 from service.web import web_interface
 from service.web.assistant_pages import AssistantPages
 
@@ -101,7 +101,7 @@ def create_app(
         },
         lifespan=[lifespan],
         before_send=[security_headers],
-        logging_config=None,  # `territoires serve` configures JSON logs (service.operations)
+        logging_config=None,  # `territoires serve` configures JSON logs (platform.operations)
         exception_handlers=web.exception_handlers(exception_handlers()),
         template_config=web.template_config,
         middleware=[request_id_middleware, *web.middleware],

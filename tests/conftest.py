@@ -11,7 +11,7 @@ from litestar.testing import TestClient
 
 from maturity.model import DEFAULT_MODEL_PATH, Model, load_model
 from service.app import create_app
-from service.settings import Settings, load_settings
+from service.platform.settings import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -49,7 +49,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 @pytest.fixture(scope="session")
 def app(settings: Settings, model: Model) -> Litestar:
     """The application on a migrated (empty) SQLite database, built once per session."""
-    from service.db import upgrade
+    from service.platform.db import upgrade
 
     upgrade(settings)
     return create_app(settings, model)

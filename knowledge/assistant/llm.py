@@ -27,7 +27,7 @@ __all__ = [
 
 
 class LLMSettingsLike(Protocol):
-    """The part of `service.settings.Settings` the assistant's model reads."""
+    """The part of `service.platform.settings.Settings` the assistant's model reads."""
 
     @property
     def llm_base_url(self) -> str | None: ...

@@ -3,8 +3,8 @@
 `WebInterface` gathers everything `service.app.create_app` wires for the pages: templates,
 static files, sessions and their store, CSRF, the page controllers, the session principal
 resolver and the HTML rendering of errors. Pages call the same domain functions as the JSON
-API (``service.assessments``, ``service.scores``, ``service.accounts``…) and only render
-their Structs."""
+API (``service.assessments.workflow``, ``service.assessments.scores``,
+``service.accounts.members``…) and only render their Structs."""
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ from litestar.static_files import create_static_files_router
 from litestar.stores.base import Store
 from litestar.template.config import TemplateConfig
 
-from service.auth import PrincipalResolver
-from service.settings import Settings
+from service.accounts.auth import PrincipalResolver
+from service.platform.settings import Settings
 from service.web.account_pages import AccountPages
 from service.web.admin_pages import AdminPages
 from service.web.assessment_pages import AssessmentPages

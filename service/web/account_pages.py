@@ -8,15 +8,15 @@ from litestar import Controller, Request, get, post
 from litestar.params import PathParameter, QueryParameter
 from litestar.response import Redirect, Template
 
-from service.accounts import InvitationAccept, accept_invitation, invitation_for_token
-from service.auth import (
+from service.accounts.auth import (
     authenticate_password,
     client_address,
     login_throttle,
     principal_for_user,
 )
-from service.controllers.deps import CurrentPrincipal, DbSession
-from service.errors import AuthenticationError, InvalidInputError, TooManyRequestsError
+from service.accounts.members import InvitationAccept, accept_invitation, invitation_for_token
+from service.api.deps import CurrentPrincipal, DbSession
+from service.platform.errors import AuthenticationError, InvalidInputError, TooManyRequestsError
 from service.web.forms import field_errors, read_form
 from service.web.i18n import translate
 from service.web.rendering import page, request_lang, safe_next

@@ -15,7 +15,9 @@ from litestar import Controller, Request, get, post
 from litestar.params import PathParameter, QueryParameter
 from litestar.response import Redirect, Template
 
-from service.accounts import (
+from service.accounts.api_keys import ApiKeyCreate, create_api_key, list_api_keys, revoke_api_key
+from service.accounts.auth import Principal, require_principal, require_role
+from service.accounts.members import (
     InvitationCreate,
     UserUpdate,
     invite,
@@ -24,14 +26,17 @@ from service.accounts import (
     revoke_invitation,
     update_user,
 )
-from service.api_keys import ApiKeyCreate, create_api_key, list_api_keys, revoke_api_key
-from service.assessments import list_assessments, reopen_assessment
-from service.auth import Principal, require_principal, require_role
-from service.campaigns import CampaignCreate, CampaignUpdate, create_campaign, list_campaigns
-from service.campaigns import update_campaign as change_campaign
-from service.controllers.deps import CurrentModel, CurrentPrincipal, DbSession
-from service.errors import DomainError
-from service.payload import CODE_PATTERN
+from service.api.deps import CurrentModel, CurrentPrincipal, DbSession
+from service.assessments.answers import CODE_PATTERN
+from service.assessments.campaigns import (
+    CampaignCreate,
+    CampaignUpdate,
+    create_campaign,
+    list_campaigns,
+)
+from service.assessments.campaigns import update_campaign as change_campaign
+from service.assessments.workflow import list_assessments, reopen_assessment
+from service.platform.errors import DomainError
 from service.web.forms import field_errors, read_form
 from service.web.rendering import page
 

@@ -1,6 +1,6 @@
 """A member's space and the self-assessment: one page per dimension, drafts, submission.
 
-Every read and write goes through `service.assessments` (the functions behind
+Every read and write goes through `service.assessments.workflow` (the functions behind
 ``/api/v1/assessments``), with the signed-in user as principal: the same authorization,
 validation and revision history as the API. A member asking for another territory's
 assessment gets the same 404 page as for one that does not exist."""
@@ -17,7 +17,11 @@ from litestar.response import Redirect, Template
 
 from maturity.model import Model
 from maturity.scoring import AnswerError
-from service.assessments import (
+from service.accounts.auth import Principal, require_principal
+from service.api.deps import CurrentModel, CurrentPrincipal, DbSession
+from service.assessments.campaigns import current_campaign
+from service.assessments.revisions import get_revision
+from service.assessments.workflow import (
     AssessmentCreate,
     AssessmentView,
     create_assessment,
@@ -26,12 +30,8 @@ from service.assessments import (
     save_answers,
     submit_assessment,
 )
-from service.auth import Principal, require_principal
-from service.campaigns import current_campaign
-from service.controllers.deps import CurrentModel, CurrentPrincipal, DbSession
-from service.errors import ConflictError, InvalidInputError, NotFoundError
-from service.revisions import get_revision
-from service.territories import get_territory
+from service.platform.errors import ConflictError, InvalidInputError, NotFoundError
+from service.territories.directory import get_territory
 from service.web.forms import read_form
 from service.web.i18n import translate
 from service.web.questionnaire import (

@@ -15,10 +15,15 @@ from litestar.response import Redirect, ServerSentEvent, Template
 from markupsafe import Markup, escape
 
 from knowledge.assistant import Citation, Turn
-from service.assistant import AssistantProvider, FeedbackCreate, conversation_key, record_feedback
-from service.benchmarking import BenchmarkCache
-from service.controllers.assistant import AskRequest, event_stream, prepare
-from service.controllers.deps import CurrentModel, CurrentPrincipal, DbSession
+from service.api.assistant import AskRequest, event_stream, prepare
+from service.api.deps import CurrentModel, CurrentPrincipal, DbSession
+from service.assistant.core import (
+    AssistantProvider,
+    FeedbackCreate,
+    conversation_key,
+    record_feedback,
+)
+from service.peers.cache import BenchmarkCache
 from service.web.forms import read_form
 from service.web.rendering import page
 

@@ -1,6 +1,6 @@
 """Errors as friendly French pages for browsers, problem JSON for the API.
 
-`html_aware` wraps the handlers of `service.errors` without changing them: the JSON handler
+`html_aware` wraps the handlers of `service.platform.errors` without changing them: the JSON handler
 still decides the status and the message (one map from domain errors to HTTP), and for a page
 (any path outside ``/api``, ``/schema`` and ``/health`` whose caller does not ask for JSON) that
 answer is rendered through ``error.html`` instead. An anonymous visitor on a members' page is
@@ -15,7 +15,7 @@ from litestar import Request, Response
 from litestar.exceptions import PermissionDeniedException
 from litestar.response import Redirect, Template
 
-from service.errors import Problem
+from service.platform.errors import Problem
 from service.web.rendering import base_context
 
 __all__ = ["html_aware", "is_page_request"]

@@ -15,9 +15,9 @@ from maturity.aggregates import GROUP_BY, aggregates
 from maturity.benchmark import K_MIN
 from maturity.model import INDEX
 from maturity.territories import KIND_LABELS
-from service.benchmarking import BenchmarkCache, Sessions
-from service.campaigns import list_campaigns
-from service.charts import StripRow, strips
+from service.assessments.campaigns import list_campaigns
+from service.peers.cache import BenchmarkCache, Sessions
+from service.web.charts import StripRow, strips
 from service.web.i18n import translate
 from service.web.rendering import format_number, svg
 

@@ -10,10 +10,10 @@ from litestar.di import NamedDependency
 from litestar.params import PathParameter, QueryParameter
 from litestar.response import Redirect, Template
 
-from service.benchmarking import BenchmarkCache
-from service.controllers.deps import CurrentModel, CurrentPrincipal, DbSession
-from service.controllers.scoring import model_view
-from service.errors import NotFoundError
+from service.api.deps import CurrentModel, CurrentPrincipal, DbSession
+from service.api.model import model_view
+from service.peers.cache import BenchmarkCache
+from service.platform.errors import NotFoundError
 from service.web.home import national_overview
 from service.web.i18n import LANG_COOKIE, LANGS
 from service.web.rendering import page, request_lang, safe_next, sessions

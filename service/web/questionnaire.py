@@ -13,7 +13,7 @@ import msgspec
 
 from maturity.model import Model
 from maturity.scoring import NA, UNKNOWN
-from service.payload import AnswersPayload
+from service.assessments.answers import AnswersPayload
 
 __all__ = [
     "ANSWER_FIELD",

@@ -19,7 +19,7 @@ from litestar.response import Template
 from litestar.template.config import TemplateConfig
 from markupsafe import Markup
 
-from service.auth import Principal
+from service.accounts.auth import Principal
 from service.web.i18n import LANG_COOKIE, Lang, negotiate, translate
 from service.web.messages import FR
 
@@ -34,7 +34,7 @@ __all__ = [
     "template_config",
 ]
 
-WEB_ROOT: Final = Path(__file__).resolve().parent.parent
+WEB_ROOT: Final = Path(__file__).resolve().parent
 TEMPLATE_DIR: Final = WEB_ROOT / "templates"
 STATIC_DIR: Final = WEB_ROOT / "static"
 
@@ -148,5 +148,5 @@ def sessions(request: Request[Any, Any, Any]) -> Any:
 
 
 def svg(markup: str) -> Markup:
-    """Trusted SVG built by `service.charts` (every text in it is escaped there)."""
+    """Trusted SVG built by `service.web.charts` (every text in it is escaped there)."""
     return Markup(markup)

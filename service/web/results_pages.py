@@ -1,8 +1,9 @@
 """Results of an assessment: index, level, profile against peers, diagnostics, next steps,
 evolution, peers to learn from; printable, and downloadable as CSV.
 
-The numbers come from `service.scores.score_assessment` (``GET /api/v1/assessments/{id}/score``)
-and `service.benchmarking.territory_benchmark` (``GET /api/v1/territories/{code}/benchmark``),
+The numbers come from `service.assessments.scores.score_assessment`
+(``GET /api/v1/assessments/{id}/score``)
+and `service.peers.cache.territory_benchmark` (``GET /api/v1/territories/{code}/benchmark``),
 with the same authorization: only the territory's members and admins reach this page."""
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ from litestar.params import PathParameter
 from litestar.response import Template
 
 from maturity.model import Model
-from service.auth import Principal
-from service.benchmarking import Benchmark, BenchmarkCache, Sessions, territory_benchmark
-from service.controllers.deps import CurrentModel, CurrentPrincipal, DbSession
-from service.errors import NotFoundError
-from service.scores import AssessmentScore, score_assessment, territory_results
+from service.accounts.auth import Principal
+from service.api.deps import CurrentModel, CurrentPrincipal, DbSession
+from service.assessments.scores import AssessmentScore, score_assessment, territory_results
+from service.peers.cache import Benchmark, BenchmarkCache, Sessions, territory_benchmark
+from service.platform.errors import NotFoundError
 from service.web.i18n import translate
 from service.web.rendering import page, request_lang, sessions, svg
 from service.web.results_view import (

@@ -2,7 +2,7 @@
 benchmark's `Benchmark` (the Structs the API returns for the same assessment).
 
 Nothing here computes a score or a statistic: it arranges the numbers for reading, in the
-page's language, and builds the SVG charts of `service.charts` from them."""
+page's language, and builds the SVG charts of `service.web.charts` from them."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from typing import Any
 
 from maturity.model import INDEX, Model
 from maturity.results import ScoreResult
-from service.benchmarking import Benchmark, MetricStats
-from service.charts import BarRow, Chart, Series, StripRow, bars, radar, strips
-from service.scores import CampaignResult
+from service.assessments.scores import CampaignResult
+from service.peers.cache import Benchmark, MetricStats
+from service.web.charts import BarRow, Chart, Series, StripRow, bars, radar, strips
 from service.web.i18n import translate
 from service.web.rendering import format_number
 

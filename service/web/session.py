@@ -28,9 +28,9 @@ from litestar.stores.file import FileStore
 from litestar.types import Empty, Message, ScopeSession
 from litestar.utils.dataclass import extract_dataclass_items
 
-from service.auth import Principal, principal_for_user
-from service.db import Sessions
-from service.settings import Settings
+from service.accounts.auth import Principal, principal_for_user
+from service.platform.db import Sessions
+from service.platform.settings import Settings
 
 __all__ = [
     "SESSION_COOKIE",

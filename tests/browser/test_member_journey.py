@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from maturity.model import DEFAULT_MODEL_PATH, load_model
-from service.demo import DEMO_ACCOUNTS
+from service.demo.synthetic import DEMO_ACCOUNTS
 from tests.browser.support import assert_accessible, console_errors, screenshot
 
 pytestmark = pytest.mark.browser

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from service.settings import PREFIX, Settings, load_settings, setting_names
+from service.platform.settings import PREFIX, Settings, load_settings, setting_names
 
 ROOT = Path(__file__).resolve().parents[3]
 COMPOSE = ROOT / "docker-compose.yml"

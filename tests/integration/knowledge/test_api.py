@@ -11,9 +11,9 @@ from litestar import Litestar
 from litestar.di import Provide
 from litestar.testing import TestClient
 
-from service.controllers.knowledge import KnowledgeController, KnowledgeProvider
-from service.errors import exception_handlers
-from service.settings import load_settings
+from service.api.knowledge import KnowledgeController, KnowledgeProvider
+from service.platform.errors import exception_handlers
+from service.platform.settings import load_settings
 from tests.knowledge_fixtures import corpus_kb
 
 

@@ -13,10 +13,10 @@ from litestar.di import Provide
 from litestar.testing import TestClient
 
 from knowledge.retrieval import KnowledgeBase
-from service.auth import Principal
-from service.controllers.knowledge import KnowledgeController
-from service.errors import exception_handlers
-from service.settings import Settings, load_settings
+from service.accounts.auth import Principal
+from service.api.knowledge import KnowledgeController
+from service.platform.errors import exception_handlers
+from service.platform.settings import Settings, load_settings
 from tests.knowledge_fixtures import fresh_kb
 
 CARD = """---

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from service.benchmarking import STAMP_TTL
+from service.peers.cache import STAMP_TTL
 from tests.integration.live import DEMO_MEMBER, Server
 
 pytestmark = pytest.mark.reliability

@@ -23,10 +23,10 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from maturity.model import Model
-from service.accounts import create_user
+from service.accounts.members import create_user
 from service.app import create_app
-from service.db import make_engine, run_blocking, session_scope, upgrade
-from service.settings import Settings, load_settings
+from service.platform.db import make_engine, run_blocking, session_scope, upgrade
+from service.platform.settings import Settings, load_settings
 
 POSTGRES_ENV = "TERRITOIRES_TEST_POSTGRES_URL"
 DEFAULT_POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -69,7 +69,7 @@ def provision(backend: str, data_dir: Path) -> tuple[Settings, Any]:
 
 def load_reference_territories(settings: Settings) -> None:
     """Load the shipped reference territories into the database of `settings`."""
-    from service.territories import load_territories
+    from service.territories.directory import load_territories
 
     async def run() -> None:
         async with session_scope(settings) as session:
@@ -128,8 +128,8 @@ class People:
 
     def user(self, role: str, territory: str | None = None) -> dict[str, str]:
         """Headers of a user of `role` (of `territory` for members)."""
-        from service.api_keys import ApiKeyCreate, create_api_key
-        from service.auth import Principal
+        from service.accounts.api_keys import ApiKeyCreate, create_api_key
+        from service.accounts.auth import Principal
 
         async def make() -> str:
             email = f"{role}.{territory or 'reseau'}.{secrets.token_hex(3)}@exemple.fr"
@@ -152,7 +152,7 @@ class People:
 def _territory_pool() -> list[str]:
     import polars as pl
 
-    from service.reference import read_reference
+    from service.territories.reference import read_reference
 
     frame = read_reference().filter(
         (pl.col("kind") == "commune") & pl.col("population").is_between(3_500, 19_999)

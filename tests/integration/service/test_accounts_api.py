@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import update
 
-from service.db import run_blocking, session_scope
-from service.db.tables import ApiKey, Invitation
-from service.settings import Settings
+from service.platform.db import run_blocking, session_scope
+from service.platform.db.tables import ApiKey, Invitation
+from service.platform.settings import Settings
 from tests.integration.service.conftest import Client, People, basic, bearer
 
 PASSWORD = "une phrase de passe bien longue"

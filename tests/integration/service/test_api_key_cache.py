@@ -16,9 +16,9 @@ from sqlalchemy import event, update
 
 from maturity.model import Model
 from service.app import create_app
-from service.db import run_blocking, session_scope
-from service.db.tables import ApiKey
-from service.settings import Settings
+from service.platform.db import run_blocking, session_scope
+from service.platform.db.tables import ApiKey
+from service.platform.settings import Settings
 from tests.integration.service.conftest import Client, People, bearer
 
 

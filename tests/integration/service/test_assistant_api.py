@@ -15,8 +15,8 @@ from litestar.testing import TestClient
 
 from maturity.model import Model
 from service.app import create_app
-from service.db import run_blocking, session_scope
-from service.demo import load_demo_data
+from service.demo.synthetic import load_demo_data
+from service.platform.db import run_blocking, session_scope
 from tests.integration.service.conftest import basic, bearer, load_reference_territories, provision
 from tests.knowledge_fixtures import corpus_kb
 
@@ -168,7 +168,7 @@ def test_chat_page_works_without_javascript(client: Client) -> None:
 
 
 def test_rate_limit(tmp_path_factory: pytest.TempPathFactory, model: Model) -> None:
-    from service.settings import load_settings
+    from service.platform.settings import load_settings
 
     settings = load_settings({}, data_dir=tmp_path_factory.mktemp("limit"), assistant_rate_limit=2)
     with TestClient(create_app(settings, model, check_db=False)) as c:

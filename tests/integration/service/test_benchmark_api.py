@@ -17,9 +17,9 @@ from litestar.testing import TestClient
 from maturity.benchmark import K_MIN
 from maturity.model import Model
 from service.app import create_app
-from service.benchmarking import STAMP_TTL
-from service.db import run_blocking, session_scope
-from service.demo import DEMO_TERRITORY, load_demo_data
+from service.demo.synthetic import DEMO_TERRITORY, load_demo_data
+from service.peers.cache import STAMP_TTL
+from service.platform.db import run_blocking, session_scope
 from tests.integration.service.conftest import (
     BACKENDS,
     People,

@@ -13,10 +13,16 @@ from sqlalchemy import select, update
 
 from maturity.model import Model
 from service.app import create_app
-from service.cli import main
-from service.db import DatabaseNotReadyError, make_engine, run_blocking, session_scope, upgrade
-from service.db.tables import Territory, metadata
-from service.settings import Settings, load_settings
+from service.cli.main import main
+from service.platform.db import (
+    DatabaseNotReadyError,
+    make_engine,
+    run_blocking,
+    session_scope,
+    upgrade,
+)
+from service.platform.db.tables import Territory, metadata
+from service.platform.settings import Settings, load_settings
 
 
 def test_migrations_create_exactly_the_tables(db_settings: Settings) -> None:
@@ -46,7 +52,7 @@ def test_app_refuses_an_unmigrated_database(tmp_path: Path, model: Model) -> Non
     create_app(settings, model)
     from alembic import command
 
-    from service.db.engine import _alembic_config
+    from service.platform.db.engine import _alembic_config
 
     command.downgrade(_alembic_config(settings.effective_database_url), "base")
     with pytest.raises(DatabaseNotReadyError, match=r"jamais migrée.*territoires db upgrade"):
@@ -113,8 +119,8 @@ def test_request_sessions_commit_roll_back_or_are_dropped_unused(db_settings: Se
     from sqlalchemy.ext.asyncio import async_sessionmaker
     from sqlalchemy.orm import Session
 
-    from service.db import provide_db_session
-    from service.db.tables import Campaign
+    from service.platform.db import provide_db_session
+    from service.platform.db.tables import Campaign
 
     async def scenario() -> tuple[int, list[int]]:
         engine = make_engine(db_settings.effective_database_url)

@@ -16,11 +16,11 @@ from sqlalchemy import func, select
 from maturity.model import Model
 from maturity.territories import population_band
 from service.app import create_app
-from service.cli import main
-from service.db import run_blocking, session_scope
-from service.db.tables import Assessment, Campaign, Revision, Territory
-from service.demo import DEMO_ACCOUNTS, DEMO_TERRITORY
-from service.settings import Settings
+from service.cli.main import main
+from service.demo.synthetic import DEMO_ACCOUNTS, DEMO_TERRITORY
+from service.platform.db import run_blocking, session_scope
+from service.platform.db.tables import Assessment, Campaign, Revision, Territory
+from service.platform.settings import Settings
 from tests.integration.service.conftest import (
     BACKENDS,
     basic,

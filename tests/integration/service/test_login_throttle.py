@@ -10,7 +10,7 @@ from litestar import Litestar
 from litestar.stores.memory import MemoryStore
 from litestar.testing import TestClient
 
-from service.throttle import MAX_FAILURES, LoginThrottle
+from service.platform.throttle import MAX_FAILURES, LoginThrottle
 
 Client = TestClient[Litestar]
 

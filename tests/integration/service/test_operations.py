@@ -8,7 +8,7 @@ import logging
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from service.operations import JsonFormatter, configure_logging
+from service.platform.operations import JsonFormatter, configure_logging
 
 Client = TestClient[Litestar]
 

@@ -17,11 +17,11 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from maturity.model import Model
-from service.accounts import InvitationCreate, create_user, invite
+from service.accounts.auth import Principal
+from service.accounts.members import InvitationCreate, create_user, invite
 from service.app import create_app
-from service.auth import Principal
-from service.db import run_blocking, session_scope
-from service.settings import Settings
+from service.platform.db import run_blocking, session_scope
+from service.platform.settings import Settings
 from tests.integration.service.conftest import People, start
 
 Client = TestClient[Litestar]

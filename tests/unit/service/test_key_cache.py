@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from service import key_cache
-from service.auth import Principal
-from service.key_cache import VerifiedKeys, generation
+from service.accounts import key_cache
+from service.accounts.auth import Principal
+from service.accounts.key_cache import VerifiedKeys, generation
 
 WHO = Principal(uuid.uuid4(), "a@exemple.fr", "A", "member", "64122", "api_key", uuid.uuid4())
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import polars as pl
 
-from service.reference import REFERENCE_FILE, build_reference, read_reference
+from service.territories.reference import REFERENCE_FILE, build_reference, read_reference
 from tests.conftest import shared_path
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from service.cli import build_parser
-from service.settings import Settings, SettingsError, load_settings, setting_names
+from service.cli.main import build_parser
+from service.platform.settings import Settings, SettingsError, load_settings, setting_names
 
 README = (Path(__file__).parents[3] / "README.md").read_text(encoding="utf-8")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from maturity.model import Model
-from service.settings import load_settings
+from service.platform.settings import load_settings
 from service.web.i18n import negotiate, translate
 from service.web.messages import EN, FR
 from service.web.questionnaire import (

@@ -1,0 +1,1 @@
+"""Accounts: users, roles and invitations, API keys, and resolving who is calling."""

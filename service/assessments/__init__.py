@@ -1,0 +1,1 @@
+"""Assessments: campaigns, answers, drafts and submission, revisions, scores and results."""

@@ -1,0 +1,165 @@
+"""Campaigns: one per year, open (assessments are created, saved, submitted) or closed.
+
+At most one campaign is open at a time: it is the « current » campaign members answer."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+import msgspec
+from msgspec import Meta
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.accounts.auth import Principal, require_role, utcnow
+from service.platform.db.tables import Assessment, Campaign
+from service.platform.errors import ConflictError, NotFoundError
+from service.platform.pagination import Page
+
+__all__ = [
+    "CampaignCreate",
+    "CampaignUpdate",
+    "CampaignView",
+    "create_campaign",
+    "current_campaign",
+    "get_campaign",
+    "list_campaigns",
+    "update_campaign",
+]
+
+Status = Literal["open", "closed"]
+Year = Annotated[int, Meta(ge=2000, le=2100, examples=[2026])]
+
+
+class CampaignView(msgspec.Struct):
+    """A campaign and how many assessments were submitted in it (an aggregate: public)."""
+
+    year: int
+    status: Status
+    created_at: datetime
+    closed_at: datetime | None
+    submitted: int
+
+
+class CampaignCreate(msgspec.Struct, forbid_unknown_fields=True):
+    """A new campaign (open unless said otherwise)."""
+
+    year: Year
+    status: Status = "open"
+
+
+class CampaignUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    """Open or close a campaign."""
+
+    status: Status
+
+
+def _view(campaign: Campaign, submitted: int) -> CampaignView:
+    return CampaignView(
+        year=campaign.year,
+        status=campaign.status,  # type: ignore[arg-type]
+        created_at=campaign.created_at,
+        closed_at=campaign.closed_at,
+        submitted=submitted,
+    )
+
+
+async def _submitted(session: AsyncSession, year: int) -> int:
+    count = select(func.count()).where(
+        Assessment.campaign_year == year, Assessment.status == "submitted"
+    )
+    return (await session.execute(count)).scalar_one()
+
+
+async def list_campaigns(
+    session: AsyncSession, page: int = 1, per_page: int = 20
+) -> Page[CampaignView]:
+    """Campaigns, newest first, with their number of submitted assessments (anyone)."""
+    counts = (
+        select(Assessment.campaign_year, func.count().label("n"))
+        .where(Assessment.status == "submitted")
+        .group_by(Assessment.campaign_year)
+        .subquery()
+    )
+    statement = (
+        select(Campaign, func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.campaign_year == Campaign.year)
+        .order_by(Campaign.year.desc())
+    )
+    total = (await session.execute(select(func.count()).select_from(Campaign))).scalar_one()
+    rows = (await session.execute(statement.limit(per_page).offset((page - 1) * per_page))).all()
+    return Page(
+        items=[_view(campaign, n) for campaign, n in rows],
+        page=page,
+        per_page=per_page,
+        total=total,
+        pages=max(1, -(-total // per_page)),
+    )
+
+
+async def get_campaign(session: AsyncSession, year: int) -> Campaign:
+    """The campaign of `year`; 404 when there is none."""
+    campaign = await session.get(Campaign, year)
+    if campaign is None:
+        raise NotFoundError(f"Aucune campagne {year}.")
+    return campaign
+
+
+async def current_campaign(session: AsyncSession) -> Campaign:
+    """The open campaign; 409 when none is open."""
+    found = (
+        await session.execute(
+            select(Campaign).where(Campaign.status == "open").order_by(Campaign.year.desc())
+        )
+    ).scalar()
+    if found is None:
+        raise ConflictError("Aucune campagne n'est ouverte : un administrateur doit en ouvrir une.")
+    return found
+
+
+async def _ensure_single_open(session: AsyncSession, year: int) -> None:
+    other = (
+        await session.execute(
+            select(Campaign.year).where(Campaign.status == "open", Campaign.year != year)
+        )
+    ).scalar()
+    if other is not None:
+        raise ConflictError(f"La campagne {other} est encore ouverte : fermez-la d'abord.")
+
+
+async def create_campaign(
+    session: AsyncSession, principal: Principal | None, data: CampaignCreate
+) -> CampaignView:
+    """Create the campaign of a year (admins only)."""
+    require_role(principal, "admin")
+    if await session.get(Campaign, data.year) is not None:
+        raise ConflictError(f"La campagne {data.year} existe déjà.")
+    if data.status == "open":
+        await _ensure_single_open(session, data.year)
+    now = utcnow()
+    campaign = Campaign(
+        year=data.year,
+        status=data.status,
+        created_at=now,
+        closed_at=now if data.status == "closed" else None,
+    )
+    session.add(campaign)
+    await session.flush()
+    return _view(campaign, 0)
+
+
+async def update_campaign(
+    session: AsyncSession, principal: Principal | None, year: int, data: CampaignUpdate
+) -> CampaignView:
+    """Open or close a campaign (admins only; idempotent)."""
+    require_role(principal, "admin")
+    campaign = await get_campaign(session, year)
+    if data.status == "open" and campaign.status != "open":
+        await _ensure_single_open(session, year)
+        campaign.closed_at = None
+    elif data.status == "closed" and campaign.status != "closed":
+        campaign.closed_at = utcnow()
+    campaign.status = data.status
+    await session.flush()
+    return _view(campaign, await _submitted(session, year))

@@ -1,0 +1,405 @@
+"""Assessments and their revisions: create, save drafts, submit, reopen, read back.
+
+Every save, submission and reopening appends an immutable revision (a full snapshot with its
+author and time); nothing is ever overwritten. The assessment row only tracks its status and
+the number of its latest revision, advanced by compare-and-set so that two concurrent saves
+cannot both win. Authorization: an assessment is visible to admins and to the members of its
+territory only; anyone else gets a 404, whether it exists or not."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, Final, Literal
+
+import msgspec
+from msgspec import Meta
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from maturity.model import Model
+from service.accounts.auth import Principal, require_principal, require_role, utcnow
+from service.assessments.answers import (
+    CODE_PATTERN,
+    AnswersPayload,
+    Progress,
+    Snapshot,
+    progress,
+    validate_payload,
+)
+from service.assessments.campaigns import current_campaign, get_campaign
+from service.platform.db.tables import Assessment, Revision, Territory
+from service.platform.errors import (
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    PermissionDeniedError,
+)
+from service.platform.pagination import Page, paginate
+from service.territories.directory import TerritoryRef
+
+__all__ = [
+    "SYNTHETIC_NOTICE",
+    "AssessmentCreate",
+    "AssessmentSummary",
+    "AssessmentView",
+    "ReopenPayload",
+    "create_assessment",
+    "get_assessment",
+    "latest_snapshot",
+    "list_assessments",
+    "load_assessment",
+    "reopen_assessment",
+    "save_answers",
+    "submit_assessment",
+]
+
+SYNTHETIC_NOTICE: Final = (
+    "Données synthétiques de démonstration : ce territoire n'a pas réellement répondu."
+)
+Status = Literal["draft", "submitted"]
+
+
+class AssessmentCreate(msgspec.Struct, forbid_unknown_fields=True):
+    """Start an assessment: a member's own territory and the open campaign by default."""
+
+    territory_code: Annotated[str, Meta(pattern=CODE_PATTERN, examples=["64122"])] | None = None
+    campaign: Annotated[int, Meta(ge=2000, le=2100)] | None = None
+
+
+class ReopenPayload(msgspec.Struct, forbid_unknown_fields=True):
+    """Why a submitted assessment is reopened (kept in its history)."""
+
+    reason: Annotated[str, Meta(max_length=1000, pattern=r"^[^\x00]*$")] | None = None
+
+
+class AssessmentSummary(msgspec.Struct):
+    """An assessment in a list."""
+
+    id: uuid.UUID
+    territory: TerritoryRef
+    campaign: int
+    status: Status
+    revision: int
+    updated_at: datetime
+    submitted_at: datetime | None
+    synthetic: bool
+    notice: str | None
+
+
+class AssessmentView(msgspec.Struct):
+    """An assessment with its latest answers, comments, evidence links and targets."""
+
+    id: uuid.UUID
+    territory: TerritoryRef
+    campaign: int
+    status: Status
+    model_version: str
+    revision: int
+    submitted_revision: int | None
+    created_at: datetime
+    updated_at: datetime
+    submitted_at: datetime | None
+    answers: dict[str, int | str]
+    comments: dict[str, str]
+    evidence: dict[str, str]
+    targets: dict[str, int]
+    progress: Progress
+    synthetic: bool
+    notice: str | None
+
+
+def notice(synthetic: bool) -> str | None:
+    """The visible notice on synthetic (demo) data."""
+    return SYNTHETIC_NOTICE if synthetic else None
+
+
+def _ref(territory: Territory) -> TerritoryRef:
+    return TerritoryRef(territory.code, territory.name, territory.kind)
+
+
+async def load_assessment(
+    session: AsyncSession, principal: Principal | None, assessment_id: uuid.UUID
+) -> tuple[Assessment, Territory]:
+    """The assessment and its territory if the caller may see them; 404 otherwise."""
+    caller = require_principal(principal)
+    row = (
+        await session.execute(
+            select(Assessment, Territory)
+            .join(Territory, Territory.code == Assessment.territory_code)
+            .where(Assessment.id == assessment_id)
+        )
+    ).first()
+    if row is None or not caller.owns(row[1].code):
+        raise NotFoundError("Évaluation introuvable.")
+    return row[0], row[1]
+
+
+async def latest_snapshot(session: AsyncSession, assessment: Assessment) -> Snapshot:
+    """The content of the assessment's latest revision (empty before the first save)."""
+    if assessment.revision == 0:
+        return Snapshot()
+    revision = (
+        await session.execute(
+            select(Revision).where(
+                Revision.assessment_id == assessment.id, Revision.number == assessment.revision
+            )
+        )
+    ).scalar_one()
+    return Snapshot.from_revision(revision)
+
+
+def _view(
+    assessment: Assessment, territory: Territory, snapshot: Snapshot, model: Model
+) -> AssessmentView:
+    return AssessmentView(
+        id=assessment.id,
+        territory=_ref(territory),
+        campaign=assessment.campaign_year,
+        status=assessment.status,  # type: ignore[arg-type]
+        model_version=assessment.model_version,
+        revision=assessment.revision,
+        submitted_revision=assessment.submitted_revision,
+        created_at=assessment.created_at,
+        updated_at=assessment.updated_at,
+        submitted_at=assessment.submitted_at,
+        answers=snapshot.answers,
+        comments=snapshot.comments,
+        evidence=snapshot.evidence,
+        targets=snapshot.targets,
+        progress=progress(model, snapshot.answers),
+        synthetic=assessment.synthetic,
+        notice=notice(assessment.synthetic),
+    )
+
+
+async def create_assessment(
+    session: AsyncSession, principal: Principal | None, model: Model, data: AssessmentCreate
+) -> AssessmentView:
+    """Start the assessment of a territory for a campaign (members: their own territory)."""
+    caller = require_role(principal, "member", "admin")
+    code = data.territory_code or caller.territory_code
+    if code is None:
+        raise InvalidInputError("Précisez le territoire évalué (territory_code).")
+    if not caller.owns(code):
+        raise PermissionDeniedError("Un membre n'évalue que son propre territoire.")
+    territory = await session.get(Territory, code)
+    if territory is None:
+        raise InvalidInputError(f"Territoire inconnu « {code} ».")
+    campaign = (
+        await get_campaign(session, data.campaign)
+        if data.campaign is not None
+        else await current_campaign(session)
+    )
+    if campaign.status != "open":
+        raise ConflictError(f"La campagne {campaign.year} est close.")
+    existing = (
+        await session.execute(
+            select(Assessment.id).where(
+                Assessment.territory_code == code, Assessment.campaign_year == campaign.year
+            )
+        )
+    ).scalar()
+    if existing is not None:
+        raise ConflictError(
+            f"{territory.name} a déjà une évaluation pour {campaign.year} : {existing}."
+        )
+    now = utcnow()
+    assessment = Assessment(
+        id=uuid.uuid4(),
+        territory_code=code,
+        campaign_year=campaign.year,
+        status="draft",
+        model_version=model.version,
+        revision=0,
+        created_at=now,
+        created_by=caller.user_id,
+        updated_at=now,
+        synthetic=False,
+    )
+    session.add(assessment)
+    await session.flush()
+    return _view(assessment, territory, Snapshot(), model)
+
+
+async def get_assessment(
+    session: AsyncSession, principal: Principal | None, model: Model, assessment_id: uuid.UUID
+) -> AssessmentView:
+    """An assessment with its latest content."""
+    assessment, territory = await load_assessment(session, principal, assessment_id)
+    return _view(assessment, territory, await latest_snapshot(session, assessment), model)
+
+
+async def _writable(session: AsyncSession, assessment: Assessment, model: Model) -> None:
+    campaign = await get_campaign(session, assessment.campaign_year)
+    if campaign.status != "open":
+        raise ConflictError(f"La campagne {campaign.year} est close : plus de modification.")
+    if assessment.model_version != model.version:
+        raise ConflictError(
+            f"Évaluation répondue avec le modèle {assessment.model_version} ; "
+            f"le service utilise le modèle {model.version}."
+        )
+
+
+async def _append(
+    session: AsyncSession,
+    assessment: Assessment,
+    caller: Principal,
+    kind: Literal["draft", "submission", "reopening"],
+    snapshot: Snapshot,
+    *,
+    seen: int,
+    status: Status,
+    note: str | None = None,
+) -> None:
+    """Advance the assessment from revision `seen` (compare-and-set) and store the snapshot."""
+    now = utcnow()
+    values: dict[str, Any] = {"revision": seen + 1, "updated_at": now, "status": status}
+    if kind == "submission":
+        values |= {"submitted_revision": seen + 1, "submitted_at": now}
+    result = await session.execute(
+        update(Assessment)
+        .where(Assessment.id == assessment.id, Assessment.revision == seen)
+        .values(**values)
+        .execution_options(synchronize_session="fetch")
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise ConflictError("L'évaluation vient d'être modifiée par ailleurs : rechargez-la.")
+    session.add(
+        Revision(
+            assessment_id=assessment.id,
+            number=seen + 1,
+            kind=kind,
+            author_id=caller.user_id,
+            author_email=caller.email,
+            api_key_id=caller.api_key_id,
+            created_at=now,
+            model_version=assessment.model_version,
+            note=note,
+            **snapshot.columns(),
+        )
+    )
+    await session.flush()
+    await session.refresh(assessment)
+
+
+async def save_answers(
+    session: AsyncSession,
+    principal: Principal | None,
+    model: Model,
+    assessment_id: uuid.UUID,
+    payload: AnswersPayload,
+    *,
+    merge: bool = False,
+) -> AssessmentView:
+    """Save a draft: replace (or, with `merge`, update) the answers, comments, evidence links
+    and targets. A save that changes nothing adds no revision."""
+    caller = require_principal(principal)
+    assessment, territory = await load_assessment(session, caller, assessment_id)
+    seen = assessment.revision
+    if payload.expected_revision is not None and payload.expected_revision != seen:
+        raise ConflictError(
+            f"Vous modifiez la révision {payload.expected_revision}, "
+            f"mais la dernière est la {seen} : rechargez l'évaluation."
+        )
+    if assessment.status != "draft":
+        raise ConflictError("Évaluation soumise : un administrateur doit la rouvrir.")
+    await _writable(session, assessment, model)
+    incoming = validate_payload(model, payload)
+    current = await latest_snapshot(session, assessment)
+    snapshot = current.merged(incoming) if merge else incoming
+    if snapshot != current or seen == 0:
+        await _append(session, assessment, caller, "draft", snapshot, seen=seen, status="draft")
+    return _view(assessment, territory, snapshot, model)
+
+
+async def submit_assessment(
+    session: AsyncSession, principal: Principal | None, model: Model, assessment_id: uuid.UUID
+) -> AssessmentView:
+    """Submit the latest draft (a new revision): it then counts in the campaign's results."""
+    caller = require_principal(principal)
+    assessment, territory = await load_assessment(session, caller, assessment_id)
+    if assessment.status == "submitted":
+        raise ConflictError("Évaluation déjà soumise.")
+    await _writable(session, assessment, model)
+    snapshot = await latest_snapshot(session, assessment)
+    if not any(value != "unknown" for value in snapshot.answers.values()):
+        raise InvalidInputError("Aucune réponse enregistrée : rien à soumettre.")
+    await _append(
+        session,
+        assessment,
+        caller,
+        "submission",
+        snapshot,
+        seen=assessment.revision,
+        status="submitted",
+    )
+    return _view(assessment, territory, snapshot, model)
+
+
+async def reopen_assessment(
+    session: AsyncSession,
+    principal: Principal | None,
+    model: Model,
+    assessment_id: uuid.UUID,
+    reason: str | None = None,
+) -> AssessmentView:
+    """Reopen a submitted assessment for changes (admins only); resubmitting adds a revision."""
+    caller = require_role(principal, "admin")
+    assessment, territory = await load_assessment(session, caller, assessment_id)
+    if assessment.status != "submitted":
+        raise ConflictError("Seule une évaluation soumise peut être rouverte.")
+    await _writable(session, assessment, model)
+    snapshot = await latest_snapshot(session, assessment)
+    await _append(
+        session,
+        assessment,
+        caller,
+        "reopening",
+        snapshot,
+        seen=assessment.revision,
+        status="draft",
+        note=reason,
+    )
+    return _view(assessment, territory, snapshot, model)
+
+
+async def list_assessments(
+    session: AsyncSession,
+    principal: Principal | None,
+    campaign: int | None = None,
+    territory_code: str | None = None,
+    status: Status | None = None,
+    page: int = 1,
+    per_page: int = 20,
+) -> Page[AssessmentSummary]:
+    """Assessments the caller may see: their territory's (members) or all (admins)."""
+    caller = require_role(principal, "member", "admin")
+    statement = select(Assessment, Territory).join(
+        Territory, Territory.code == Assessment.territory_code
+    )
+    if not caller.is_admin:
+        statement = statement.where(Assessment.territory_code == caller.territory_code)
+    if territory_code:
+        statement = statement.where(Assessment.territory_code == territory_code)
+    if campaign is not None:
+        statement = statement.where(Assessment.campaign_year == campaign)
+    if status:
+        statement = statement.where(Assessment.status == status)
+    statement = statement.order_by(Assessment.campaign_year.desc(), Territory.name, Assessment.id)
+
+    def convert(row: Any) -> AssessmentSummary:
+        assessment, territory = row
+        return AssessmentSummary(
+            id=assessment.id,
+            territory=_ref(territory),
+            campaign=assessment.campaign_year,
+            status=assessment.status,
+            revision=assessment.revision,
+            updated_at=assessment.updated_at,
+            submitted_at=assessment.submitted_at,
+            synthetic=assessment.synthetic,
+            notice=notice(assessment.synthetic),
+        )
+
+    return await paginate(session, statement, page, per_page, convert, scalars=False)

@@ -1,0 +1,1 @@
+"""The ``territoires`` command and each of its subcommands."""

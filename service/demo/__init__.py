@@ -1,0 +1,1 @@
+"""Synthetic demonstration data (never loaded in production)."""

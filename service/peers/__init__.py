@@ -1,0 +1,1 @@
+"""Peer comparison (parangonnage): the engine's peer statistics for a campaign, cached, as views."""

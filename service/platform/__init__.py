@@ -1,0 +1,2 @@
+"""The platform every feature stands on:
+settings, database, errors, security, throttles, operations."""

@@ -1,0 +1,25 @@
+"""Persistence: tables, engines and sessions, migrations."""
+
+from service.platform.db.engine import (
+    DatabaseNotReadyError,
+    Sessions,
+    check_database,
+    lifespan,
+    make_engine,
+    provide_db_session,
+    run_blocking,
+    session_scope,
+    upgrade,
+)
+
+__all__ = [
+    "DatabaseNotReadyError",
+    "Sessions",
+    "check_database",
+    "lifespan",
+    "make_engine",
+    "provide_db_session",
+    "run_blocking",
+    "session_scope",
+    "upgrade",
+]

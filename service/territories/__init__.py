@@ -1,0 +1,1 @@
+"""Reference territories: the directory of communes and EPCI and its source data."""
