@@ -31,7 +31,12 @@ from service.api.territories import (
     TerritoryController,
 )
 from service.assistant.core import AssistantProvider
-from service.platform.db import check_database, lifespan, provide_db_session
+from service.platform.db import (
+    check_database,
+    lifespan,
+    provide_db_session,
+    provide_db_sessions,
+)
 from service.platform.errors import exception_handlers
 from service.platform.operations import metrics, ready, request_id_middleware
 from service.platform.security import security_headers
@@ -94,6 +99,7 @@ def create_app(
             "model": Provide(provide_model, sync_to_thread=False),
             "settings": Provide(provide_settings, sync_to_thread=False),
             "db_session": Provide(provide_db_session),
+            "db_sessions": Provide(provide_db_sessions, sync_to_thread=False),
             "principal": Provide(provide_principal),
             "benchmarks": Provide(lambda: benchmark_cache, sync_to_thread=False),
             "knowledge": Provide(knowledge.__call__, sync_to_thread=True),

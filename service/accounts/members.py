@@ -24,10 +24,10 @@ from service.accounts.auth import (
     secret_hash,
     utcnow,
 )
-from service.assessments.answers import CODE_PATTERN, Line
 from service.platform.db.tables import Invitation, Territory, User
 from service.platform.errors import ConflictError, InvalidInputError, NotFoundError
 from service.platform.pagination import Page, paginate
+from service.platform.text import CODE_PATTERN, Line
 
 __all__ = [
     "InvitationAccept",

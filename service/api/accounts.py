@@ -33,12 +33,12 @@ from service.accounts.members import (
     update_user,
     user_view,
 )
-from service.api.deps import CurrentPrincipal, DbSession
 from service.api.docs import body, responses
-from service.assessments.answers import CODE_PATTERN
+from service.deps import CurrentPrincipal, DbSession
 from service.platform.db.tables import User
 from service.platform.errors import NotFoundError
 from service.platform.pagination import Page, PageParam, PerPageParam
+from service.platform.text import CODE_PATTERN
 
 __all__ = ["AccountController", "ApiKeyController", "InvitationController", "UserController"]
 

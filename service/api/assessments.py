@@ -12,11 +12,10 @@ from typing import Annotated, Literal
 from litestar import Controller, get, patch, post, put
 from litestar.params import PathParameter, QueryParameter
 
-from service.api.deps import CurrentModel, CurrentPrincipal, DbSession
 from service.api.docs import body, responses
 from service.api.model import Lang
 from service.api.territories import RESULT
-from service.assessments.answers import CODE_PATTERN, AnswersPayload
+from service.assessments.answers import AnswersPayload
 from service.assessments.revisions import RevisionDetail, RevisionView, get_revision, list_revisions
 from service.assessments.scores import AssessmentScore, score_assessment
 from service.assessments.workflow import (
@@ -31,7 +30,9 @@ from service.assessments.workflow import (
     save_answers,
     submit_assessment,
 )
+from service.deps import CurrentModel, CurrentPrincipal, DbSession
 from service.platform.pagination import Page, PageParam, PerPageParam
+from service.platform.text import CODE_PATTERN
 
 __all__ = ["AssessmentController"]
 

@@ -29,7 +29,6 @@ from knowledge.assistant import (
 )
 from knowledge.errors import KnowledgeError
 from service.accounts.auth import Principal, require_role
-from service.api.deps import CurrentModel, CurrentPrincipal, DbSession
 from service.api.docs import body, responses
 from service.api.knowledge import KnowledgeUnavailableError
 from service.assistant.core import (
@@ -42,6 +41,7 @@ from service.assistant.core import (
     record_feedback,
     territory_source,
 )
+from service.deps import CurrentModel, CurrentPrincipal, DbSession
 from service.peers.cache import BenchmarkCache
 from service.platform.errors import InvalidInputError
 from service.platform.operations import observe

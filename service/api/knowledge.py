@@ -26,7 +26,7 @@ from knowledge.ingest import Ingester
 from knowledge.retrieval import DEFAULT_PER_DOCUMENT, KnowledgeBase
 from knowledge.types import DocumentInfo, IngestReport, Passage
 from service.accounts.auth import require_role
-from service.api.deps import CurrentPrincipal
+from service.deps import CurrentPrincipal
 from service.platform.errors import DomainError, InvalidInputError, NotFoundError
 from service.platform.operations import observe
 from service.platform.settings import Settings

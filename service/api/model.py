@@ -10,7 +10,7 @@ from litestar.params import JSONBody, QueryParameter
 
 from maturity.model import Model
 from maturity.results import ScoreResult, score_answers
-from service.api.deps import CurrentModel
+from service.deps import CurrentModel
 from service.platform.operations import observe
 
 __all__ = ["AnswersIn", "ModelView", "ScoringController", "model_view"]

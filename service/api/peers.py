@@ -16,11 +16,10 @@ from maturity.aggregates import GROUP_BY, aggregates
 from maturity.benchmark import K_MIN, Scope
 from maturity.model import Model
 from service.accounts.auth import Principal
-from service.api.deps import CurrentPrincipal
 from service.api.docs import responses
 from service.api.model import Lang
-from service.assessments.answers import CODE_PATTERN
 from service.assessments.workflow import notice
+from service.deps import CurrentPrincipal
 from service.peers.cache import (
     Benchmark,
     BenchmarkCache,
@@ -30,6 +29,7 @@ from service.peers.cache import (
     encoded_benchmark,
 )
 from service.platform.errors import InvalidInputError, NotFoundError
+from service.platform.text import CODE_PATTERN
 
 __all__ = ["AggregatesView", "BenchmarkController", "provide_benchmark_cache"]
 

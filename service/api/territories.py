@@ -11,10 +11,8 @@ from litestar import Controller, get, patch, post, put
 from litestar.params import PathParameter, QueryParameter
 
 from maturity.territories import POPULATION_BANDS, Kind
-from service.api.deps import CurrentModel, CurrentPrincipal, DbSession
 from service.api.docs import body, responses
 from service.api.model import Lang
-from service.assessments.answers import CODE_PATTERN
 from service.assessments.campaigns import (
     CampaignCreate,
     CampaignUpdate,
@@ -29,7 +27,9 @@ from service.assessments.scores import (
     public_profiles,
     territory_results,
 )
+from service.deps import CurrentModel, CurrentPrincipal, DbSession
 from service.platform.pagination import Page, PageParam, PerPageParam
+from service.platform.text import CODE_PATTERN
 from service.territories.directory import (
     TerritoryView,
     get_territory,

@@ -5,7 +5,6 @@ comments and evidence links and per-dimension target levels (DESIGN §3)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -15,11 +14,10 @@ from msgspec import Meta
 
 from maturity.model import Model
 from maturity.scoring import NA, UNKNOWN, AnswerError, AnswerProblem, AnswerValue, validate_answers
+from service.platform.text import CONTROL
 
 __all__ = [
-    "CODE_PATTERN",
     "AnswersPayload",
-    "Line",
     "Progress",
     "Snapshot",
     "progress",
@@ -27,13 +25,6 @@ __all__ = [
 ]
 
 MAX_ITEMS = 500
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-"""Control characters refused in any text (tabs and line breaks are fine)."""
-LINE_PATTERN = r"^[^\x00-\x1f\x7f]*$"
-CODE_PATTERN = r"^[0-9A-Za-z]{1,9}$"
-"""Territory codes: INSEE (``2A004``) or SIREN (``200067106``)."""
-Line = Annotated[str, Meta(max_length=200, pattern=LINE_PATTERN)]
-"""A one-line text without control characters (names)."""
 Comment = Annotated[str, Meta(max_length=4000)]
 Link = Annotated[str, Meta(max_length=2000)]
 

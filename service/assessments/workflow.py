@@ -20,7 +20,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from maturity.model import Model
 from service.accounts.auth import Principal, require_principal, require_role, utcnow
 from service.assessments.answers import (
-    CODE_PATTERN,
     AnswersPayload,
     Progress,
     Snapshot,
@@ -36,6 +35,7 @@ from service.platform.errors import (
     PermissionDeniedError,
 )
 from service.platform.pagination import Page, paginate
+from service.platform.text import CODE_PATTERN
 from service.territories.directory import TerritoryRef
 
 __all__ = [

@@ -15,7 +15,7 @@ from service.accounts.auth import (
     principal_for_user,
 )
 from service.accounts.members import InvitationAccept, accept_invitation, invitation_for_token
-from service.api.deps import CurrentPrincipal, DbSession
+from service.deps import CurrentPrincipal, DbSession
 from service.platform.errors import AuthenticationError, InvalidInputError, TooManyRequestsError
 from service.web.forms import field_errors, read_form
 from service.web.i18n import translate

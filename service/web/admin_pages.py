@@ -26,8 +26,6 @@ from service.accounts.members import (
     revoke_invitation,
     update_user,
 )
-from service.api.deps import CurrentModel, CurrentPrincipal, DbSession
-from service.assessments.answers import CODE_PATTERN
 from service.assessments.campaigns import (
     CampaignCreate,
     CampaignUpdate,
@@ -36,7 +34,9 @@ from service.assessments.campaigns import (
 )
 from service.assessments.campaigns import update_campaign as change_campaign
 from service.assessments.workflow import list_assessments, reopen_assessment
+from service.deps import CurrentModel, CurrentPrincipal, DbSession
 from service.platform.errors import DomainError
+from service.platform.text import CODE_PATTERN
 from service.web.forms import field_errors, read_form
 from service.web.rendering import page
 

@@ -18,7 +18,6 @@ from litestar.response import Redirect, Template
 from maturity.model import Model
 from maturity.scoring import AnswerError
 from service.accounts.auth import Principal, require_principal
-from service.api.deps import CurrentModel, CurrentPrincipal, DbSession
 from service.assessments.campaigns import current_campaign
 from service.assessments.revisions import get_revision
 from service.assessments.workflow import (
@@ -30,6 +29,7 @@ from service.assessments.workflow import (
     save_answers,
     submit_assessment,
 )
+from service.deps import CurrentModel, CurrentPrincipal, DbSession
 from service.platform.errors import ConflictError, InvalidInputError, NotFoundError
 from service.territories.directory import get_territory
 from service.web.forms import read_form

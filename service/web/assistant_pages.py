@@ -16,13 +16,13 @@ from markupsafe import Markup, escape
 
 from knowledge.assistant import Citation, Turn
 from service.api.assistant import AskRequest, event_stream, prepare
-from service.api.deps import CurrentModel, CurrentPrincipal, DbSession
 from service.assistant.core import (
     AssistantProvider,
     FeedbackCreate,
     conversation_key,
     record_feedback,
 )
+from service.deps import CurrentModel, CurrentPrincipal, DbSession
 from service.peers.cache import BenchmarkCache
 from service.web.forms import read_form
 from service.web.rendering import page

@@ -10,8 +10,8 @@ from litestar.di import NamedDependency
 from litestar.params import PathParameter, QueryParameter
 from litestar.response import Redirect, Template
 
-from service.api.deps import CurrentModel, CurrentPrincipal, DbSession
 from service.api.model import model_view
+from service.deps import CurrentModel, CurrentPrincipal, DbSession
 from service.peers.cache import BenchmarkCache
 from service.platform.errors import NotFoundError
 from service.web.home import national_overview

@@ -18,8 +18,8 @@ from litestar.response import Template
 
 from maturity.model import Model
 from service.accounts.auth import Principal
-from service.api.deps import CurrentModel, CurrentPrincipal, DbSession
 from service.assessments.scores import AssessmentScore, score_assessment, territory_results
+from service.deps import CurrentModel, CurrentPrincipal, DbSession
 from service.peers.cache import Benchmark, BenchmarkCache, Sessions, territory_benchmark
 from service.platform.errors import NotFoundError
 from service.web.i18n import translate

@@ -37,6 +37,7 @@ __all__ = [
     "lifespan",
     "make_engine",
     "provide_db_session",
+    "provide_db_sessions",
     "run_blocking",
     "session_scope",
     "upgrade",
@@ -97,6 +98,13 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
         yield
     finally:
         await engine.dispose()
+
+
+def provide_db_sessions(state: State) -> Sessions:
+    """The application's session factory, for code that opens a session only when it must
+    (the peer cache checks its stamp at most once a second)."""
+    maker: Sessions = state["db_sessionmaker"]
+    return maker
 
 
 async def provide_db_session(state: State) -> AsyncIterator[AsyncSession]:
