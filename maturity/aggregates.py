@@ -1,13 +1,11 @@
-"""Network-wide aggregates, custom peer lists and "learn from" peers, all k-anonymous.
+"""Network-wide aggregates, nearest peers and "learn from" peers.
 
-Pure functions on polars frames. The rules that keep individual scores hidden are here:
-- a cell over fewer than `K_MIN` territories is suppressed (its statistics are null);
-- complementary suppression: inside each coarser cell, what is suppressed holds either nobody
-  or at least `K_MIN` territories, so a published total minus its published parts never
-  isolates fewer than `K_MIN` territories;
-- only territories that opted in to a public profile are ever named, and a custom peer list
-  only counts such territories (a list that differs by one hidden territory would otherwise
-  give away that territory's score by difference).
+Pure functions on polars frames. The aggregates come in a fixed hierarchy of groupings
+(`GROUPINGS`), never free combinations, and every cell is published or withheld as
+`maturity.disclosure` decided for the whole campaign (the same verdict as the peer group made
+of the same territories): a withheld cell states neither its statistics nor its count. Every
+cell of a grouping is listed, even without any submission, so that an absent row says
+nothing. Only territories that opted in to a public profile are ever named.
 """
 
 from __future__ import annotations
@@ -17,106 +15,89 @@ from typing import Final
 
 import polars as pl
 
-from maturity.benchmark import K_MIN, statistics
+from maturity.disclosure import Disclosure
+from maturity.peers import statistics
+from maturity.publication import QUANTILES, rounded
 
 __all__ = [
-    "GROUP_BY",
+    "GROUPINGS",
     "aggregates",
-    "custom_group_statistics",
+    "grouping",
     "learn_from",
     "nearest_peers",
 ]
 
-GROUP_BY: Final = ("kind", "band", "region")
-"""Attributes the network aggregates may be grouped by."""
-
-STATISTICS: Final = ("mean", "median", "p25", "p75", "p90")
-SUPPRESSED: Final = f"moins de {K_MIN} territoires : statistique masquée"
-COMPLEMENT: Final = (
-    "masquée pour qu'elle ne permette pas de déduire une case de moins de "
-    f"{K_MIN} territoires par différence"
-)
-
-
-def _stats(frame: pl.LazyFrame, by: Sequence[str]) -> pl.LazyFrame:
-    return frame.group_by(*by, "metric").agg(**statistics(pl.col("score")))
+GROUPINGS: Final[dict[str, tuple[str, ...]]] = {
+    "national": (),
+    "kind": ("kind",),
+    "population_band": ("band",),
+    "kind,population_band": ("kind", "band"),
+    "region": ("region",),
+}
+"""The groupings of the network aggregates (their API names) and the territory attributes
+each is made of: a fixed hierarchy, so that overlapping groupings cannot be differenced."""
 
 
-def _suppress(cells: pl.DataFrame, by: Sequence[str]) -> pl.DataFrame:
-    """Primary then complementary suppression, per metric, until stable.
-
-    For every attribute of `by`, the cells sharing the other attributes form a partition of a
-    coarser cell; in each, the suppressed cells must hold 0 or at least `K_MIN` territories.
-    When they don't, the smallest published cell of that partition is suppressed too."""
-    frame = cells.with_columns(
-        hidden=pl.col("n") < K_MIN,
-        reason=pl.when(pl.col("n") < K_MIN).then(pl.lit(SUPPRESSED)),
-    )
-    for _ in range(64):  # each round suppresses at least one more cell, or stops
-        changed = False
-        for attribute in by:
-            parent = [c for c in by if c != attribute] + ["metric"]
-            hidden_n = pl.col("n").filter(pl.col("hidden")).sum().over(parent)
-            visible_min = pl.col("n").filter(~pl.col("hidden")).min().over(parent)
-            needs = (hidden_n > 0) & (hidden_n < K_MIN)
-            extra = needs & ~pl.col("hidden") & (pl.col("n") == visible_min)
-            marked = frame.with_columns(extra=extra.fill_null(False))
-            if marked["extra"].any():
-                changed = True
-                frame = marked.with_columns(
-                    reason=pl.when(pl.col("extra")).then(pl.lit(COMPLEMENT)).otherwise("reason"),
-                    hidden=pl.col("hidden") | pl.col("extra"),
-                ).drop("extra")
-        if not changed:
-            break
-    return (
-        frame.with_columns(pl.when(~pl.col("hidden")).then(pl.col(c)).alias(c) for c in STATISTICS)
-        .rename({"reason": "withheld"})
-        .drop("hidden")
-    )
+def grouping(name: str) -> tuple[str, ...]:
+    """The attributes of the grouping `name` (``""`` is ``national``); the error lists the
+    allowed groupings."""
+    key = ",".join(p.strip() for p in name.split(",") if p.strip()) or "national"
+    if key not in GROUPINGS:
+        raise ValueError(f"regroupement non proposé : {name} (possibles : {' ; '.join(GROUPINGS)})")
+    return GROUPINGS[key]
 
 
 def aggregates(
-    territories: pl.DataFrame, scores: pl.DataFrame, group_by: Sequence[str]
+    territories: pl.DataFrame,
+    scores: pl.DataFrame,
+    by: Sequence[str],
+    disclosure: Disclosure,
 ) -> pl.DataFrame:
-    """Statistics per cell of `group_by` (a subset of `GROUP_BY`) and metric, k-anonymous.
+    """Statistics per cell of `by` (one of `GROUPINGS`) and metric, as published.
 
-    `territories`: territory, kind, band, region; `scores`: territory, metric, score."""
-    unknown = [g for g in group_by if g not in GROUP_BY]
-    if unknown:
-        raise ValueError(
-            f"regroupement inconnu : {', '.join(unknown)} (possibles : {', '.join(GROUP_BY)})"
-        )
-    by = list(dict.fromkeys(group_by))
+    `territories`: territory, kind, band, region; `scores`: territory, metric, score;
+    `disclosure`: `maturity.disclosure.protect` of this campaign."""
+    by = list(by)
+    metrics = scores.select(pl.col("metric").unique().sort())
+    keys = territories.select(by).unique() if by else pl.DataFrame({"_": [0]})
+    cells = keys.join(metrics, how="cross")
     joined = scores.lazy().join(territories.lazy(), on="territory", how="inner")
-    cells = _stats(joined, by).collect()
-    published = (
-        _suppress(cells, by)
-        if by
-        else cells.with_columns(
-            pl.when(pl.col("n") >= K_MIN).then(pl.col(c)).alias(c) for c in STATISTICS
-        ).with_columns(withheld=pl.when(pl.col("n") < K_MIN).then(pl.lit(SUPPRESSED)))
+    grouped = joined.group_by(*by, "metric") if by else joined.group_by("metric")
+    stats = grouped.agg(**statistics(pl.col("score"))).collect()
+    table = cells.join(stats, on=[*by, "metric"], how="left", nulls_equal=True).drop(
+        "_", strict=False
     )
-    return published.sort(*by, "metric")
-
-
-def custom_group_statistics(
-    scores: pl.DataFrame, public: pl.DataFrame, peers: Sequence[str], asker: str
-) -> tuple[pl.DataFrame, list[str]]:
-    """Statistics over a member-chosen peer list, counting only territories with a public
-    profile; returns the statistics per metric and the codes that were left out."""
-    visible = set(public["territory"].to_list())
-    kept = [p for p in dict.fromkeys(peers) if p in visible and p != asker]
-    ignored = [p for p in dict.fromkeys(peers) if p not in visible and p != asker]
-    members = scores.filter(pl.col("territory").is_in(kept))
-    stats = _stats(members.lazy().with_columns(group=pl.lit("custom")), ["group"]).collect()
-    enough = pl.col("n") >= K_MIN
+    verdicts = []
+    for key in keys.drop("_", strict=False).iter_rows(named=True):
+        verdict = disclosure.verdict(
+            disclosure.cell(
+                [key["kind"]] if "kind" in key else None,
+                [key["band"]] if "band" in key else None,
+                key.get("region"),
+            )
+        )
+        verdicts.append({**key, "published": verdict.published, "quantiles": verdict.quantiles,
+                         "withheld": verdict.withheld})  # fmt: skip
+    judged = pl.DataFrame(
+        verdicts or [{"published": False, "quantiles": False, "withheld": None}],
+        schema_overrides={"withheld": pl.String},
+    )
+    table = (
+        table.join(judged, on=by, how="left", nulls_equal=True)
+        if by
+        else table.join(judged, how="cross")
+    )
     return (
-        stats.drop("group").with_columns(
-            *(pl.when(enough).then(pl.col(c)).alias(c) for c in STATISTICS),
-            withheld=pl.when(~enough).then(pl.lit(SUPPRESSED)),
-        ),
-        ignored,
+        table.with_columns(
+            pl.when(pl.col("published")).then(pl.col("n")).cast(pl.UInt32).alias("n"),
+            pl.when(pl.col("published")).then(rounded("mean")).alias("mean"),
+            *(
+                pl.when(pl.col("published") & pl.col("quantiles")).then(rounded(q)).alias(q)
+                for q in QUANTILES
+            ),
+        )
+        .select(*by, "metric", "n", "mean", "median", "p25", "p75", "p90", "withheld")
+        .sort(*by, "metric", nulls_last=True)
     )
 
 

@@ -1,39 +1,39 @@
-"""Peer benchmarking and network aggregates: thin HTTP translations of `service.peers.cache`
-and `maturity.aggregates`."""
+"""Peer comparison (parangonnage) and network aggregates: thin HTTP translations of
+`service.peers.cache`."""
 
 from __future__ import annotations
 
 import io
 from typing import Annotated, Any, Literal
 
-import msgspec
 import polars as pl
 from litestar import Controller, MediaType, Request, Response, get
 from litestar.di import NamedDependency
 from litestar.params import PathParameter, QueryParameter
 
-from maturity.aggregates import GROUP_BY, aggregates
-from maturity.benchmark import K_MIN, Scope
 from maturity.model import Model
-from service.accounts.auth import Principal
+from maturity.peers import K_MIN, Scope
 from service.api.docs import responses
 from service.api.model import Lang
-from service.assessments.workflow import notice
-from service.deps import CurrentPrincipal
+from service.deps import DbSessions, PeerCache
 from service.peers.cache import (
     Benchmark,
     BenchmarkCache,
-    CampaignFrames,
     Encoded,
-    Sessions,
-    encoded_benchmark,
+    PeerReader,
+    aggregate_groups,
+    aggregates_table,
+    data_notice,
 )
-from service.platform.errors import InvalidInputError, NotFoundError
+from service.peers.views import AggregateRow, AggregatesView, group_stats
+from service.platform.errors import InvalidInputError
+from service.platform.i18n import N_
 from service.platform.text import CODE_PATTERN
 
-__all__ = ["AggregatesView", "BenchmarkController", "provide_benchmark_cache"]
+__all__ = ["BenchmarkController", "provide_benchmark_cache"]
 
-Benchmarks = NamedDependency[BenchmarkCache]
+Reader = NamedDependency[PeerReader]
+"""``peer_reader``: the peer comparison for the request's caller (`BenchmarkCache.reader`)."""
 Code = Annotated[
     str, PathParameter(pattern=CODE_PATTERN, description="Code INSEE (commune) ou SIREN (EPCI).")
 ]
@@ -58,7 +58,12 @@ PeersParam = Annotated[
 GroupByParam = Annotated[
     str,
     QueryParameter(
-        description="Regroupement : une partie de `kind,population_band,region` (vide : tout).",
+        description="Regroupement, dans une hiérarchie fixe (jamais de combinaison libre, pour "
+        "qu'aucun recoupement ne révèle un territoire) : vide (national), `kind`, "
+        "`population_band`, `kind,population_band` ou `region`. Tout autre regroupement est "
+        "refusé (400).",
+        # the schema lists the offered groupings; the handler's refusal names them in French
+        schema_extra={"enum": ["", "kind", "population_band", "kind,population_band", "region"]},
     ),
 ]
 FormatParam = Annotated[
@@ -66,55 +71,10 @@ FormatParam = Annotated[
     QueryParameter(description="Format de sortie."),
 ]
 
-_GROUP_NAMES = {"kind": "kind", "population_band": "band", "region": "region"}
-
 
 def provide_benchmark_cache(model: Model) -> BenchmarkCache:
     """One cache per application (made in `create_app`)."""
     return BenchmarkCache(model)
-
-
-def _sessions(request: Request[Any, Any, Any]) -> Sessions:
-    """The app's session factory: the cache opens a session only when it must."""
-    maker: Sessions = request.app.state["db_sessionmaker"]
-    return maker
-
-
-async def _campaign(sessions: Sessions, cache: BenchmarkCache, year: int | None) -> int:
-    """`year`, checked to exist, or the most recent campaign."""
-    years = await cache.campaign_years(sessions)
-    if year is not None and year not in years:
-        raise NotFoundError(f"Campagne {year} introuvable.")
-    if not years:
-        raise NotFoundError("Aucune campagne n'existe encore.")
-    return year if year is not None else years[0]
-
-
-def _visible(frames: CampaignFrames, code: str, principal: Principal | None) -> None:
-    """A territory's own results are shown to its members, to admins, or when it is public;
-    anyone else gets the same 404 as for an unknown code (no leak of existence)."""
-    if code not in frames.names:
-        raise NotFoundError(f"Territoire « {code} » introuvable.")
-    if principal is not None and principal.owns(code):
-        return
-    if code not in frames.public_codes:
-        raise NotFoundError(f"Territoire « {code} » introuvable.")
-
-
-async def _visible_frames(
-    request: Request[Any, Any, Any],
-    sessions: Sessions,
-    campaign: int | None,
-    scope: Scope,
-    code: str,
-    principal: Principal | None,
-) -> CampaignFrames:
-    """The campaign's frames, once the caller is known to be allowed to see `code`."""
-    benchmarks: BenchmarkCache = request.app.state["benchmark_cache"]
-    year = await _campaign(sessions, benchmarks, campaign)
-    frames = await benchmarks.get(sessions, year, scope)
-    _visible(frames, code, principal)
-    return frames
 
 
 def _send(request: Request[Any, Any, Any], encoded: Encoded) -> Response[bytes]:
@@ -123,32 +83,6 @@ def _send(request: Request[Any, Any, Any], encoded: Encoded) -> Response[bytes]:
     if encoded.matches(request.headers.get("if-none-match")):
         return Response(b"", status_code=304, headers=headers)
     return Response(encoded.body, media_type=MediaType.JSON, headers=headers)
-
-
-class AggregateRow(msgspec.Struct):
-    """One cell of the network aggregates (statistics null below the minimum size)."""
-
-    metric: str
-    n: int
-    mean: float | None
-    median: float | None
-    p25: float | None
-    p75: float | None
-    p90: float | None
-    withheld: str | None
-    kind: str | None = None
-    population_band: str | None = None
-    region: str | None = None
-
-
-class AggregatesView(msgspec.Struct):
-    """Network-wide aggregates of one campaign, k-anonymous."""
-
-    campaign: int
-    group_by: list[str]
-    k_min: int
-    rows: list[AggregateRow]
-    notice: str | None
 
 
 class BenchmarkController(Controller):
@@ -160,13 +94,13 @@ class BenchmarkController(Controller):
     @get(
         "/territories/{code:str}/benchmark",
         summary="Parangonnage d'un territoire",
-        responses=responses(Benchmark, None, errors=(400, 404)),
+        responses=responses(Benchmark, None, errors=(404,)),
     )
     async def benchmark(
         self,
         code: Code,
         request: Request[Any, Any, Any],
-        principal: CurrentPrincipal,
+        peer_reader: Reader,
         campaign: CampaignParam = None,
         perimeter: ScopeParam = "national",
         peers: PeersParam = None,
@@ -176,70 +110,78 @@ class BenchmarkController(Controller):
         p90, percentile rank, gaps, evolution; nearest public peers and whom to learn from.
         Visible to the territory's members, to admins, or to anyone when its profile is public;
         otherwise 404. The body carries an ETag: ``If-None-Match`` gets a 304."""
-        sessions = _sessions(request)
-        frames = await _visible_frames(request, sessions, campaign, perimeter, code, principal)
         chosen = [p.strip() for p in peers.split(",") if p.strip()] if peers else []
-        model: Model = request.app.state["model"]
-        return _send(request, encoded_benchmark(model, frames, code, chosen, lang or "fr"))
+        view = await peer_reader.benchmark(
+            code, campaign, perimeter, chosen, lang or "fr", "benchmark"
+        )
+        return _send(request, view)
 
     @get(
         "/territories/{code:str}/peers",
         summary="Groupe de pairs et pairs dont s'inspirer",
-        responses=responses(Benchmark, None, errors=(400, 404)),
+        responses=responses(Benchmark, None, errors=(404,)),
     )
     async def peers(
         self,
         code: Code,
         request: Request[Any, Any, Any],
-        principal: CurrentPrincipal,
+        peer_reader: Reader,
         campaign: CampaignParam = None,
         perimeter: ScopeParam = "national",
         lang: Lang = None,
     ) -> Response[bytes]:
         """The peer group used (and how it was widened), the nearest public peers and, for
         the two weakest dimensions, the public peers that score highest; no statistics."""
-        sessions = _sessions(request)
-        frames = await _visible_frames(request, sessions, campaign, perimeter, code, principal)
-        model: Model = request.app.state["model"]
-        return _send(request, encoded_benchmark(model, frames, code, (), lang or "fr", "peers"))
+        view = await peer_reader.benchmark(code, campaign, perimeter, (), lang or "fr", "peers")
+        return _send(request, view)
 
     @get(
         "/benchmarks/aggregates",
-        summary="Agrégats du réseau (k-anonymes)",
-        responses=responses(AggregatesView, None, errors=(400, 404)),
+        summary="Agrégats du réseau (secret statistique)",
+        responses=responses(
+            AggregatesView,
+            None,
+            errors=(404, 422),
+            alternatives={
+                "text/csv": {"type": "string"},
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                    "type": "string",
+                    "format": "binary",
+                },
+                "application/vnd.apache.parquet": {"type": "string", "format": "binary"},
+            },
+        ),
     )
     async def aggregates(
         self,
-        request: Request[Any, Any, Any],
-        benchmarks: Benchmarks,
+        db_sessions: DbSessions,
+        benchmarks: PeerCache,
         campaign: CampaignParam = None,
         group_by: GroupByParam = "kind,population_band",
         format: FormatParam = "json",
     ) -> Response[AggregatesView] | Response[bytes]:
-        """Statistics per cell (type, population band, région) for analysts and the public:
-        cells under the minimum size, and the cells that would reveal them by difference, are
-        masked. ``format=csv|xlsx|parquet`` downloads the same table."""
-        names = [g.strip() for g in group_by.split(",") if g.strip()]
-        unknown = [g for g in names if g not in _GROUP_NAMES]
-        if unknown:
-            raise InvalidInputError(
-                f"Regroupement inconnu : {', '.join(unknown)} "
-                f"(possibles : {', '.join(_GROUP_NAMES)})."
-            )
-        sessions = _sessions(request)
-        year = await _campaign(sessions, benchmarks, campaign)
-        frames = await benchmarks.get(sessions, year, "national")
-        table = aggregates(
-            frames.territories.select(*("territory", *GROUP_BY)),
-            frames.scores,
-            [_GROUP_NAMES[g] for g in names],
-        ).rename({"band": "population_band"}, strict=False)
-        stats = ("mean", "median", "p25", "p75", "p90")
-        table = table.with_columns(pl.col(*stats).round(2))
+        """Statistics per cell (type, population band, région) for analysts and the public,
+        under statistical disclosure control (README): a cell is published only with at
+        least 5 territories without a public profile, quantiles from 20; cells that would
+        reveal a score or a participation once crossed with every other publication are
+        masked too, and a masked cell states neither statistics nor count.
+        ``format=csv|xlsx|parquet`` downloads the same table."""
+        names = aggregate_groups(group_by)
+        frames = await benchmarks.latest(db_sessions, campaign, "national")
+        table = aggregates_table(frames, names)
         if format != "json":
-            return _download(table, year, format)
-        rows = [msgspec.convert(r, AggregateRow) for r in table.iter_rows(named=True)]
-        view = AggregatesView(year, names, K_MIN, rows, notice(frames.synthetic))
+            return _download(table, frames.campaign, format)
+        rows = [
+            AggregateRow(
+                metric=r["metric"],
+                kind=r.get("kind"),
+                population_band=r.get("population_band"),
+                region=r.get("region"),
+                **group_stats(r),
+            )
+            for r in table.iter_rows(named=True)
+        ]
+        view = AggregatesView(frames.campaign, names, K_MIN, rows, data_notice(frames.synthetic))
         return Response(view)
 
 
@@ -257,7 +199,9 @@ def _download(table: pl.DataFrame, year: int, format: str) -> Response[bytes]:
             table.write_parquet(buffer)
             media = "application/vnd.apache.parquet"
         case _:  # pragma: no cover - the parameter's type lists the formats
-            raise InvalidInputError(f"Format inconnu : {format} (json, csv, xlsx, parquet).")
+            raise InvalidInputError(
+                N_("Format inconnu : %(format)s (json, csv, xlsx, parquet)."), format=format
+            )
     return Response(
         buffer.getvalue(),
         media_type=media,

@@ -1,29 +1,60 @@
-"""Peer benchmarking as the pages and the API show it: the engine's frames for a campaign,
+"""Peer comparison as the pages and the API show it: the engine's frames for a campaign,
 computed once and cached until an assessment of that campaign (or the one before) is submitted
-or reopened, then turned into response Structs for one territory."""
+or reopened, then turned into response Structs for one territory.
+
+Every number comes from `maturity.peers` (groups, statistics, percentile ranks, histograms,
+custom lists) as `maturity.disclosure` lets it be published (`frames.build_frames`): this
+module only caches, checks who may see what, and cuts responses."""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Final, Literal
 
 import msgspec
 import polars as pl
 from anyio import to_thread
+from litestar.datastructures import State
+from litestar.di import NamedDependency
 from sqlalchemy import Integer, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from maturity.aggregates import custom_group_statistics, learn_from, nearest_peers
-from maturity.benchmark import K_MIN, STEPS, Scope, campaign_statistics, long_scores, metric_ids
+from maturity.aggregates import learn_from, nearest_peers
+from maturity.disclosure import Disclosure
 from maturity.model import INDEX, Model
+from maturity.peers import (
+    K_MIN,
+    PeerGroup,
+    Scope,
+    custom_group,
+    custom_statistics,
+    long_scores,
+    metric_ids,
+)
+from maturity.publication import publish_custom
 from maturity.scoring import score
-from maturity.territories import POPULATION_BANDS, population_band_expr
+from maturity.territories import population_band_expr
+from service.accounts.auth import Principal
 from service.assessments.scores import submitted_answers_frame
 from service.assessments.workflow import notice
-from service.peers.frames import CampaignFrames, Stamp, remember
+from service.peers.aggregates import (
+    AGGREGATE_GROUPS,
+    GroupingError,
+    aggregate_groups,
+    aggregates_table,
+    data_notice,
+)
+from service.peers.frames import (
+    CampaignFrames,
+    Protection,
+    Stamp,
+    build_frames,
+    histograms_by_group,
+    remember,
+)
 from service.peers.views import (
     Benchmark,
     Encoded,
@@ -31,37 +62,36 @@ from service.peers.views import (
     MetricStats,
     PeerGroupView,
     PeerRef,
+    group_view,
     metric_stats,
     round_2,
 )
-from service.platform.db import Sessions
+from service.platform.db import Sessions, provide_db_sessions
 from service.platform.db.tables import Assessment, Campaign
 from service.platform.errors import NotFoundError
+from service.platform.i18n import N_
 from service.platform.operations import observe
 from service.territories.directory import territories_frame
 
 __all__ = [
+    "AGGREGATE_GROUPS",
+    "STAMP_TTL",
     "Benchmark",
     "BenchmarkCache",
     "CampaignFrames",
     "Encoded",
+    "GroupingError",
     "MetricStats",
     "PeerGroupView",
-    "Sessions",
+    "PeerReader",
+    "aggregate_groups",
+    "aggregates_table",
+    "build_frames",
+    "check_visible",
+    "data_notice",
     "encoded_benchmark",
-    "reuse",
     "territory_benchmark",
 ]
-
-
-def reuse(session: AsyncSession) -> Sessions:
-    """A factory handing out a session the caller already holds (and will close)."""
-
-    @asynccontextmanager
-    async def factory() -> AsyncIterator[AsyncSession]:
-        yield session
-
-    return factory
 
 
 async def _stamp(session: AsyncSession, campaign: int) -> Stamp:
@@ -91,8 +121,11 @@ def _compute(
     territories: pl.DataFrame,
     current: pl.DataFrame,
     previous: pl.DataFrame,
+    protected: dict[tuple[int, Stamp], Protection],
 ) -> CampaignFrames:
-    """Score both campaigns and compute every territory's statistics (runs in a thread)."""
+    """Score both campaigns, decide what may be published (once per campaign state, shared
+    by both perimeters through `protected`) and compute every territory's statistics as
+    published (runs in a thread)."""
     refs = territories.select(
         territory="code",
         name="name",
@@ -110,13 +143,7 @@ def _compute(
         return long_scores(score(model, answers)).rename({"assessment": "territory"})
 
     now, before = scored(current), scored(previous)
-    stats = campaign_statistics(
-        refs.select("territory", "kind", "band", "region"),
-        now,
-        before if not before.is_empty() else None,
-        scope,
-    )
-    return CampaignFrames(campaign, scope, stamp, refs, now, stats, stamp[2])
+    return build_frames(campaign, scope, stamp, refs, now, before, protected)
 
 
 STAMP_TTL: Final = 1.0
@@ -140,6 +167,14 @@ class BenchmarkCache:
         self._locks: dict[tuple[int, Scope], asyncio.Lock] = {}
         self._years: tuple[float, list[int]] = (-1e9, [])
         self._checking: set[object] = set()
+        self._protected: dict[tuple[int, Stamp], Protection] = {}
+
+    def reader(self, principal: NamedDependency[Principal | None], state: State) -> PeerReader:
+        """Dependency ``peer_reader``: this cache, the model and the session factory for the
+        request's caller. Resolved after the principal, it is the only dependency of the
+        territory handlers: Litestar resolves sibling dependencies in an anyio task group,
+        which costs a cached read more than the read itself (litestar#4563)."""
+        return PeerReader(self, self._model, provide_db_sessions(state), principal)
 
     async def campaign_years(self, sessions: Sessions) -> list[int]:
         """Years of the existing campaigns, newest first (re-read every `STAMP_TTL` s)."""
@@ -155,6 +190,18 @@ class BenchmarkCache:
             self._checking.discard("years")
         self._years = (time.monotonic(), years)
         return years
+
+    async def latest(
+        self, sessions: Sessions, campaign: int | None, scope: Scope
+    ) -> CampaignFrames:
+        """The frames of `campaign` (404 when there is no such campaign) or, when None, of
+        the most recent one."""
+        years = await self.campaign_years(sessions)
+        if campaign is not None and campaign not in years:
+            raise NotFoundError(N_("Campagne %(year)s introuvable."), year=campaign)
+        if not years:
+            raise NotFoundError(N_("Aucune campagne n'existe encore."))
+        return await self.get(sessions, campaign if campaign is not None else years[0], scope)
 
     async def get(self, sessions: Sessions, campaign: int, scope: Scope) -> CampaignFrames:
         """The frames of `campaign`, from the cache when still current. A database session
@@ -190,11 +237,44 @@ class BenchmarkCache:
             previous = await submitted_answers_frame(session, campaign - 1, self._model)
             with observe("benchmark_recompute"):
                 entry = await to_thread.run_sync(
-                    _compute, self._model, campaign, scope, stamp, territories, current, previous
+                    _compute,
+                    self._model,
+                    campaign,
+                    scope,
+                    stamp,
+                    territories,
+                    current,
+                    previous,
+                    self._protected,
                 )
             entry.checked_at = time.monotonic()
             self._entries[key] = entry
             return entry
+
+
+@dataclass(frozen=True, slots=True)
+class PeerReader:
+    """The peer comparison as one caller may read it."""
+
+    cache: BenchmarkCache
+    model: Model
+    sessions: Sessions
+    principal: Principal | None
+
+    async def benchmark(
+        self,
+        code: str,
+        campaign: int | None,
+        scope: Scope,
+        peers: Sequence[str],
+        lang: str,
+        view: Literal["benchmark", "peers"],
+    ) -> Encoded:
+        """`code`'s benchmark body in `campaign` (None: the latest), once the caller is known
+        to be allowed to see it (`check_visible`)."""
+        frames = await self.cache.latest(self.sessions, campaign, scope)
+        check_visible(frames, code, self.principal)
+        return encoded_benchmark(self.model, frames, code, peers, lang, view)
 
 
 def _labels(model: Model, lang: str) -> dict[str, str]:
@@ -203,35 +283,15 @@ def _labels(model: Model, lang: str) -> dict[str, str]:
     return labels | {d.id: d.label.get(lang) for d in model.dimensions}
 
 
-def _histograms(frames: CampaignFrames, members: Sequence[str]) -> dict[str, list[int]]:
-    bins = (pl.col("score") // 10).clip(0, 9).cast(pl.Int32)
-    counts = (
-        frames.scores.filter(pl.col("territory").is_in(list(members)))
-        .group_by("metric", bins.alias("bin"))
-        .len()
-    )
-    out: dict[str, list[int]] = {}
-    for metric, b, n in counts.iter_rows():
-        out.setdefault(metric, [0] * 10)[b] = n
-    return out
-
-
-def _group_members(frames: CampaignFrames, territory: str) -> list[str]:
-    """Submitted territories of `territory`'s default group (itself included)."""
-    row = frames.statistics_of(territory).row(0, named=True)
-    kinds, positions, region = _definition(row["key"])
-    ids = [b.id for i, b in enumerate(POPULATION_BANDS) if i in positions]
-    members = frames.territories.filter(
-        pl.col("kind").is_in(kinds),
-        pl.col("band").is_in(ids),
-        pl.lit(region is None) | (pl.col("region") == (region or "")),
-    ).join(frames.scores.select("territory").unique(), on="territory", how="semi")
-    return members["territory"].to_list()
-
-
-def _definition(key: str) -> tuple[list[str], set[int], str | None]:
-    kinds, bands, region = key.split("|")
-    return kinds.split("+"), {int(b) for b in bands.split("+")}, None if region == "*" else region
+def check_visible(frames: CampaignFrames, code: str, principal: Principal | None) -> None:
+    """A territory's own results are shown to its members, to admins, or when it is public;
+    anyone else gets the same 404 as for an unknown code (no leak of existence)."""
+    if code not in frames.names:
+        raise NotFoundError(N_("Territoire « %(code)s » introuvable."), code=code)
+    if principal is not None and principal.owns(code):
+        return
+    if code not in frames.public_codes:
+        raise NotFoundError(N_("Territoire « %(code)s » introuvable."), code=code)
 
 
 def territory_benchmark(
@@ -267,51 +327,44 @@ def encoded_benchmark(
     return remember(frames.encoded, (view, territory, lang, *peers), make)
 
 
+def _group_withheld(disclosure: Disclosure, group: PeerGroup) -> str | None:
+    """Why a default group's statistics are withheld (None when published; a custom list
+    holds public profiles only)."""
+    if group.kind != "default":
+        return None
+    return disclosure.verdict(disclosure.cell(group.kinds, group.bands, group.region)).withheld
+
+
 def _cut(
     model: Model, frames: CampaignFrames, territory: str, peers: Sequence[str], lang: str
 ) -> Benchmark:
-    labels = _labels(model, lang)
-    stats = frames.statistics_of(territory)
-    if stats.is_empty():
-        raise NotFoundError(f"Territoire « {territory} » inconnu.")
-    dims = [d.id for d in model.dimensions]
+    """`territory` against its default group, or against the custom list `peers`."""
+    rows = frames.statistics_of(territory)
+    if rows.is_empty():
+        raise NotFoundError(N_("Territoire « %(territory)s » inconnu."), territory=territory)
     if peers:
-        group, metrics = _custom(model, frames, territory, peers, labels)
-        members = [p for p in peers if p != territory]
+        group = custom_group(frames.public_codes, frames.scores, peers, territory)
+        compared = publish_custom(custom_statistics(group, territory, frames.scores, frames.before))
+        rows, histograms = compared.statistics, histograms_by_group(compared.histograms).get(0, {})
     else:
-        first = stats.row(0, named=True)
-        step = int(first["step"])
-        start = 0 if frames.scope == "region" else 1
-        group = PeerGroupView(
-            kind="default",
-            description=STEPS[step],
-            step=step,
-            widened=[STEPS[s] for s in range(start + 1, step + 1)],
-            n=int(first["n_others"]),
-        )
-        members = _group_members(frames, territory)
-        histograms = _histograms(frames, members)
-        by_metric = {r["metric"]: r for r in stats.iter_rows(named=True)}
-        metrics = []
-        for metric in metric_ids(model):
-            r = by_metric.get(metric)
-            if r is None:
-                continue
-            published = r["withheld"] is None
-            metrics.append(
-                metric_stats(
-                    metric, labels[metric], r, histograms.get(metric) if published else None
-                )
-            )
+        group, histograms = frames.group_of(territory, rows)
+    labels = _labels(model, lang)
+    by_metric = {r["metric"]: r for r in rows.iter_rows(named=True)}
+    metrics = [
+        metric_stats(metric, labels[metric], by_metric[metric], histograms.get(metric))
+        for metric in metric_ids(model)
+        if metric in by_metric
+    ]
+    dims = [d.id for d in model.dimensions]
     names = frames.names
     nearest = nearest_peers(frames.scores, frames.public, territory, dims)
-    learn = learn_from(frames.scores, frames.public, territory, dims, group=members or None)
-    own = {
-        m: s
-        for m, s in frames.scores.filter(pl.col("territory") == territory)
-        .select("metric", "score")
-        .iter_rows()
-    }
+    withheld = _group_withheld(frames.disclosure, group)
+    # among the group's public members only when the group is shown: they would tell its extent
+    among = group.members if withheld is None else None
+    learn = learn_from(frames.scores, frames.public, territory, dims, group=among)
+    own = dict(
+        frames.scores.filter(pl.col("territory") == territory).select("metric", "score").iter_rows()
+    )
     learn_views: dict[str, LearnFrom] = {}
     for row in learn.iter_rows(named=True):
         view = learn_views.setdefault(
@@ -328,61 +381,14 @@ def _cut(
         campaign=frames.campaign,
         scope=frames.scope,
         k_min=K_MIN,
-        group=group,
+        group=group_view(group, withheld),
         metrics=metrics,
         nearest=[
             PeerRef(code, names.get(code, ""), round_2(distance) or 0.0)
             for code, distance in nearest.iter_rows()
         ],
         learn_from=list(learn_views.values()),
+        # the rules are in the aggregates' notice and the README; a withheld group says so in
+        # group.withheld: every cached body need not carry 540 more bytes
         notice=notice(frames.synthetic),
     )
-
-
-def _custom(
-    model: Model,
-    frames: CampaignFrames,
-    territory: str,
-    peers: Sequence[str],
-    labels: dict[str, str],
-) -> tuple[PeerGroupView, list[MetricStats]]:
-    """Statistics over a member-chosen list (public profiles only, at least `K_MIN`)."""
-    stats, ignored = custom_group_statistics(frames.scores, frames.public, peers, territory)
-    own = dict(
-        frames.scores.filter(pl.col("territory") == territory).select("metric", "score").iter_rows()
-    )
-    scores = frames.scores.filter(pl.col("territory").is_in([p for p in peers if p not in ignored]))
-    by_metric = {r["metric"]: r for r in stats.iter_rows(named=True)}
-    n = max((int(r["n"]) for r in by_metric.values()), default=0)
-    metrics = []
-    for metric in metric_ids(model):
-        r = by_metric.get(metric)
-        mine = own.get(metric)
-        if r is None:
-            continue
-        published = r["withheld"] is None
-        values = scores.filter(pl.col("metric") == metric)["score"]
-        percentile = None
-        if published and mine is not None and len(values):
-            below = int((values < mine).sum())
-            ties = int((values == mine).sum())
-            percentile = 100 * (below + 0.5 * ties) / len(values)
-        gaps = mine is not None and published
-        row = r | {
-            "own": mine,
-            "percentile": percentile,
-            "gap_median": mine - r["median"] if gaps else None,
-            "gap_p75": mine - r["p75"] if gaps else None,
-            "own_change": None,
-            "group_change": None,
-        }
-        metrics.append(metric_stats(metric, labels[metric], row, None))
-    view = PeerGroupView(
-        kind="custom",
-        description="liste de pairs choisie (profils publics uniquement)",
-        step=None,
-        widened=[],
-        n=n,
-        ignored=ignored,
-    )
-    return view, metrics

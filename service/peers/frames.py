@@ -1,6 +1,7 @@
 """What a campaign's benchmark responses are cut from: the engine's frames for one campaign
-and scope, with the responses already cut or encoded from them (bounded, least recently used
-first). Dropped as a whole when a submission changes the campaign."""
+and scope, as published (statistical disclosure control decided once per campaign state,
+`build_frames`), with the responses already cut or encoded from them (bounded, least recently
+used first). Dropped as a whole when a submission changes the campaign."""
 
 from __future__ import annotations
 
@@ -12,13 +13,27 @@ from typing import Final, TypeVar
 
 import polars as pl
 
-from maturity.benchmark import Scope
+from maturity.disclosure import Disclosure, protect
+from maturity.peers import PeerGroup, PeerStatistics, Scope, campaign_statistics, default_group
+from maturity.publication import group_verdicts, publish_peers
 from service.peers.views import Benchmark, Encoded
+from service.platform.operations import observe
 
-__all__ = ["RESPONSES_KEPT", "CampaignFrames", "Stamp", "remember"]
+__all__ = [
+    "RESPONSES_KEPT",
+    "CampaignFrames",
+    "Protection",
+    "Stamp",
+    "build_frames",
+    "histograms_by_group",
+    "remember",
+]
 
 Stamp = tuple[int, datetime | None, bool]
 """Submitted assessments of the campaign and the one before: count, latest, any synthetic."""
+
+Histograms = dict[str, list[int]]
+"""A group's histogram counts by metric."""
 
 RESPONSES_KEPT: Final = 2048
 """Cut benchmarks kept per campaign: the busy territories, not all 36,000 (≈20 MB at most);
@@ -39,6 +54,14 @@ def remember(kept: OrderedDict[K, V], key: K, make: Callable[[], V]) -> V:
     return value
 
 
+def histograms_by_group(histograms: pl.DataFrame) -> dict[int, Histograms]:
+    """`PeerStatistics.histograms` as {group: {metric: counts}}."""
+    out: dict[int, Histograms] = {}
+    for group, metric, counts in histograms.select("group", "metric", "histogram").iter_rows():
+        out.setdefault(int(group), {})[metric] = list(counts)
+    return out
+
+
 @dataclass
 class CampaignFrames:
     """Everything computed for one campaign and scope: what a benchmark response is cut from."""
@@ -48,38 +71,102 @@ class CampaignFrames:
     stamp: Stamp
     territories: pl.DataFrame  # territory, name, kind, band, region, public
     scores: pl.DataFrame  # territory, metric, score (submitted, this campaign)
-    statistics: pl.DataFrame  # campaign_statistics(): one row per territory and metric
+    previous: pl.DataFrame  # territory, metric, score (submitted, the campaign before)
+    peers: PeerStatistics  # every territory against its default group, as published
     synthetic: bool
+    disclosure: Disclosure
+    """What may be published of this campaign (`maturity.disclosure.protect`)."""
     checked_at: float = 0.0
     """When the stamp was last compared with the database (monotonic clock)."""
     names: dict[str, str] = field(default_factory=dict)
     public_codes: frozenset[str] = frozenset()
     rows: dict[str, tuple[int, int]] = field(default_factory=dict)
-    """Where each territory's rows start in `statistics` (sorted by territory), and how many."""
+    """Where each territory's rows start in ``peers.statistics`` (sorted by territory), and
+    how many."""
+    histograms: dict[int, Histograms] = field(default_factory=dict)
+    """Each default group's histograms, by group id then metric."""
     responses: OrderedDict[tuple[str, str], Benchmark] = field(default_factory=OrderedDict)
     """Default benchmarks already cut, by (territory, lang), least recently used first: the
     frames never change, and at most `RESPONSES_KEPT` are kept (≈10 kB each)."""
     encoded: OrderedDict[tuple[str, ...], Encoded] = field(default_factory=OrderedDict)
+    aggregates: dict[str, pl.DataFrame] = field(default_factory=dict)
+    """The network aggregates already computed, by grouping (`maturity.aggregates`)."""
     """API bodies already encoded, by (view, territory, lang, *custom peers): what a cached
     request sends, dropped with the frames when a submission changes the campaign."""
 
     def __post_init__(self) -> None:
-        self.statistics = self.statistics.sort("territory", maintain_order=True)
+        statistics = self.peers.statistics.sort("territory", maintain_order=True)
+        self.peers = PeerStatistics(self.peers.groups, statistics, self.peers.histograms)
         self.names = dict(self.territories.select("territory", "name").iter_rows())
         self.public_codes = frozenset(self.public["territory"].to_list())
         offsets = (
-            self.statistics.with_row_index("row")
+            statistics.with_row_index("row")
             .group_by("territory")
             .agg(start=pl.col("row").min(), length=pl.len())
         )
         self.rows = {t: (int(a), int(b)) for t, a, b in offsets.iter_rows()}
+        self.histograms = histograms_by_group(self.peers.histograms)
 
     def statistics_of(self, territory: str) -> pl.DataFrame:
         """The statistic rows of one territory (a slice: no scan of the whole frame)."""
         start, length = self.rows.get(territory, (0, 0))
-        return self.statistics.slice(start, length)
+        return self.peers.statistics.slice(start, length)
+
+    def group_of(self, territory: str, rows: pl.DataFrame) -> tuple[PeerGroup, Histograms]:
+        """The default peer group of `territory` (`rows`: its statistic rows, not empty) and
+        the group's histograms by metric."""
+        first = rows.row(0, named=True)
+        group = int(first["group"])
+        value = default_group(self.peers, territory, group, int(first["step"]), self.scope)
+        return value, self.histograms.get(group, {})
 
     @property
     def public(self) -> pl.DataFrame:
         """Territories that opted in to a public profile."""
         return self.territories.filter("public").select("territory")
+
+    @property
+    def before(self) -> pl.DataFrame | None:
+        """The previous campaign's scores, or None when nobody submitted then."""
+        return None if self.previous.is_empty() else self.previous
+
+
+Protection = tuple[Disclosure, Disclosure | None]
+"""What may be published of a campaign, and of the one before (for the changes)."""
+
+
+def build_frames(
+    campaign: int,
+    scope: Scope,
+    stamp: Stamp,
+    refs: pl.DataFrame,
+    now: pl.DataFrame,
+    before: pl.DataFrame,
+    protected: dict[tuple[int, Stamp], Protection] | None = None,
+) -> CampaignFrames:
+    """A campaign's frames from its scores (`now`, `before`: territory, metric, score) and
+    the reference territories (territory, name, kind, band, region, public): what may be
+    published (decided once per campaign state and shared by both perimeters through
+    `protected`), then every territory's statistics as published."""
+    attributes = refs.select("territory", "kind", "band", "region", "public")
+    protection = (protected or {}).get((campaign, stamp))
+    if protection is None:
+        with observe("benchmark_disclosure"):
+            protection = (
+                protect(attributes, now),
+                protect(attributes, before) if not before.is_empty() else None,
+            )
+        if protected is not None:  # the campaign's older states are stale
+            for key in [k for k in protected if k[0] == campaign]:
+                del protected[key]
+            protected[(campaign, stamp)] = protection
+    peers = campaign_statistics(
+        refs.select("territory", "kind", "band", "region"),
+        now,
+        before if not before.is_empty() else None,
+        scope,
+    )
+    published = publish_peers(peers, group_verdicts(peers.groups, *protection))
+    return CampaignFrames(
+        campaign, scope, stamp, refs, now, before, published, stamp[2], protection[0]
+    )

@@ -1,8 +1,9 @@
-"""National aggregates of the home page: the index by kind of territory, k-anonymous.
+"""National aggregates of the home page: the index by kind of territory, as published.
 
-The statistics are `maturity.aggregates.aggregates` on the benchmark cache's frames, the same
-call as ``GET /api/v1/benchmarks/aggregates?group_by=kind``: a cell under the minimum size
-(or one that would reveal another by difference) comes back withheld and is shown as such."""
+The statistics are `service.peers.cache.aggregates_table` on the peer cache's frames, the
+same call as ``GET /api/v1/benchmarks/aggregates?group_by=kind``: a withheld cell (statistical
+disclosure control, README) comes back without figures, and so does a cell whose quantiles
+are withheld; both are named as not published."""
 
 from __future__ import annotations
 
@@ -11,14 +12,14 @@ from typing import Any
 import polars as pl
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from maturity.aggregates import GROUP_BY, aggregates
-from maturity.benchmark import K_MIN
 from maturity.model import INDEX
+from maturity.peers import K_MIN
 from maturity.territories import KIND_LABELS
 from service.assessments.campaigns import list_campaigns
-from service.peers.cache import BenchmarkCache, Sessions
+from service.peers.cache import BenchmarkCache, aggregates_table
+from service.platform.db import Sessions
+from service.platform.i18n import N_, MessageId, translate
 from service.web.charts import StripRow, strips
-from service.web.i18n import translate
 from service.web.rendering import format_number, svg
 
 __all__ = ["national_overview"]
@@ -34,9 +35,9 @@ async def national_overview(
     if year is None:
         return None
     frames = await benchmarks.get(sessions, year, "national")
-    territories = frames.territories.select("territory", *GROUP_BY)
-    by_kind = aggregates(territories, frames.scores, ["kind"]).filter(pl.col("metric") == INDEX)
-    overall = aggregates(territories, frames.scores, []).filter(pl.col("metric") == INDEX)
+    by_kind = aggregates_table(frames, ["kind"]).filter(pl.col("metric") == INDEX)
+    overall = aggregates_table(frames, []).filter(pl.col("metric") == INDEX)
+    shown = pl.col("withheld").is_null() & pl.col("median").is_not_null()
     rows = [
         StripRow(
             KIND_LABELS.get(r["kind"], {}).get(lang, r["kind"]),
@@ -46,36 +47,43 @@ async def national_overview(
             r["p90"],
             n=r["n"],
         )
-        for r in by_kind.iter_rows(named=True)
-        if r["withheld"] is None
+        for r in by_kind.filter(shown).iter_rows(named=True)
     ]
     if not rows:
         return None
 
-    def t(key: str, **values: Any) -> str:
-        return translate(lang, key, **values)
+    def t(message: MessageId, **values: Any) -> str:
+        return translate(lang, message, **values)
 
     chart = strips(
         rows,
-        title=t("home.chart_title", campaign=year),
-        desc=t("home.chart_desc"),
-        caption=t("home.chart_caption", campaign=year),
+        title=t(N_("Indice global par type de territoire (%(campaign)s)"), campaign=year),
+        desc=t(
+            N_(
+                "Pour chaque type de territoire, la bande grise va du p25 au p75 de l'indice "
+                "global (0 à 100), le trait noir marque la médiane, le trait pointillé le p90."
+            )
+        ),
+        caption=t(
+            N_("Quantiles de l'indice global par type de territoire, campagne %(campaign)s"),
+            campaign=year,
+        ),
         headers={
-            "label": t("home.col_kind"),
+            "label": t(N_("Type de territoire")),
             "p25": "p25",
-            "median": t("home.col_median"),
+            "median": t(N_("Médiane")),
             "p75": "p75",
             "p90": "p90",
-            "n": t("home.col_n"),
+            "n": t(N_("Territoires")),
         },
         id_prefix="national",
         fmt=lambda v: format_number(v, lang),
     )
-    n = int(overall["n"][0]) if overall.height else sum(r.n or 0 for r in rows)
+    total = overall["n"][0] if overall.height else None
+    n = int(total) if total is not None else sum(r.n or 0 for r in rows)
     withheld = [
         KIND_LABELS.get(r["kind"], {}).get(lang, r["kind"])
-        for r in by_kind.iter_rows(named=True)
-        if r["withheld"] is not None
+        for r in by_kind.filter(~shown).iter_rows(named=True)
     ]
     return {
         "campaign": year,
@@ -83,5 +91,12 @@ async def national_overview(
         "chart": chart,
         "svg": svg(chart.svg),
         "withheld": withheld,
-        "notice": t("home.synthetic") if frames.synthetic else None,
+        "notice": t(
+            N_(
+                "Ces agrégats sont calculés sur des données synthétiques de démonstration, pas "
+                "sur de vraies réponses."
+            )
+        )
+        if frames.synthetic
+        else None,
     }

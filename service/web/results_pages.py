@@ -12,18 +12,19 @@ import uuid
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get
-from litestar.di import NamedDependency
 from litestar.params import PathParameter
 from litestar.response import Template
 
 from maturity.model import Model
 from service.accounts.auth import Principal
+from service.assessments.editions import editions_for
 from service.assessments.scores import AssessmentScore, score_assessment, territory_results
-from service.deps import CurrentModel, CurrentPrincipal, DbSession
-from service.peers.cache import Benchmark, BenchmarkCache, Sessions, territory_benchmark
+from service.deps import CurrentModel, CurrentPrincipal, DbSession, DbSessions, PeerCache
+from service.peers.cache import Benchmark, BenchmarkCache, territory_benchmark
+from service.platform.db import Sessions
 from service.platform.errors import NotFoundError
-from service.web.i18n import translate
-from service.web.rendering import page, request_lang, sessions, svg
+from service.platform.i18n import N_, translate
+from service.web.rendering import page, request_lang, svg
 from service.web.results_view import (
     evolution,
     metric_map,
@@ -35,7 +36,6 @@ from service.web.results_view import (
 __all__ = ["ResultsPages"]
 
 AssessmentId = Annotated[uuid.UUID, PathParameter()]
-Benchmarks = NamedDependency[BenchmarkCache]
 
 
 async def _benchmark(
@@ -44,16 +44,17 @@ async def _benchmark(
     model: Model,
     score: AssessmentScore,
     lang: str,
-) -> Benchmark | None:
+) -> tuple[Benchmark | None, bool]:
     """The territory's benchmark in the assessment's campaign, once it is submitted (a draft
-    is in no peer statistics); None when there is none to show."""
+    is in no peer statistics), or None when there is none to show; and whether its peers are
+    synthetic demo data."""
     if score.status != "submitted":
-        return None
+        return None, False
     frames = await benchmarks.get(sessions, score.campaign, "national")
     try:
-        return territory_benchmark(model, frames, score.territory.code, (), lang)
+        return territory_benchmark(model, frames, score.territory.code, (), lang), frames.synthetic
     except NotFoundError:
-        return None
+        return None, False
 
 
 class ResultsPages(Controller):
@@ -69,17 +70,19 @@ class ResultsPages(Controller):
         db_session: DbSession,
         principal: CurrentPrincipal,
         model: CurrentModel,
-        benchmarks: Benchmarks,
+        db_sessions: DbSessions,
+        benchmarks: PeerCache,
         assessment_id: AssessmentId,
     ) -> Template:
         """Everything a member needs to see where the territory stands (and print it)."""
         lang = request_lang(request)
         score = await score_assessment(db_session, principal, model, assessment_id, lang)
-        benchmark = await _benchmark(sessions(request), benchmarks, model, score, lang)
+        compared = await _benchmark(db_sessions, benchmarks, model, score, lang)
         history = await territory_results(
             db_session, principal, model, score.territory.code, lang=lang
         )
-        return self._page(request, principal, model, score, benchmark, history.campaigns, lang)
+        edition = editions_for(model).get(score.result.model_version)  # the assessment's own
+        return self._page(request, principal, edition, score, compared, history.campaigns, lang)
 
     @get("/{assessment_id:uuid}/resultats.csv", name="results-csv")
     async def results_csv(
@@ -88,14 +91,16 @@ class ResultsPages(Controller):
         db_session: DbSession,
         principal: CurrentPrincipal,
         model: CurrentModel,
-        benchmarks: Benchmarks,
+        db_sessions: DbSessions,
+        benchmarks: PeerCache,
         assessment_id: AssessmentId,
     ) -> Response[str]:
         """The results table (with the peers' statistics) as a CSV file."""
         lang = request_lang(request)
         score = await score_assessment(db_session, principal, model, assessment_id, lang)
-        benchmark = await _benchmark(sessions(request), benchmarks, model, score, lang)
-        body = results_csv(model, score.result, benchmark, score.territory.code, score.campaign)
+        benchmark, _ = await _benchmark(db_sessions, benchmarks, model, score, lang)
+        edition = editions_for(model).get(score.result.model_version)  # the assessment's own
+        body = results_csv(edition, score.result, benchmark, score.territory.code, score.campaign)
         name = f"resultats-{score.territory.code}-{score.campaign}.csv"
         return Response(
             "\ufeff" + body,  # a BOM, so that spreadsheet software reads the accents right
@@ -112,10 +117,11 @@ class ResultsPages(Controller):
         principal: Principal | None,
         model: Model,
         score: AssessmentScore,
-        benchmark: Benchmark | None,
+        compared: tuple[Benchmark | None, bool],
         history: list[Any],
         lang: str,
     ) -> Template:
+        benchmark, synthetic = compared
         result = score.result
         level = next((lv for lv in model.levels if lv.level == result.level), None)
         charts = results_charts(model, result, benchmark, lang)
@@ -127,8 +133,14 @@ class ResultsPages(Controller):
             result=result,
             notice=score.notice
             or (
-                translate(lang, "results.peers_synthetic")
-                if benchmark and benchmark.notice
+                translate(
+                    lang,
+                    N_(
+                        "Les territoires auxquels ces résultats sont comparés sont des données "
+                        "synthétiques de démonstration."
+                    ),
+                )
+                if benchmark and synthetic
                 else None
             ),
             level_description=level.description.get(lang) if level and level.description else None,

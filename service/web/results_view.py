@@ -15,8 +15,8 @@ from maturity.model import INDEX, Model
 from maturity.results import ScoreResult
 from service.assessments.scores import CampaignResult
 from service.peers.cache import Benchmark, MetricStats
+from service.platform.i18n import N_, MessageId, translate
 from service.web.charts import BarRow, Chart, Series, StripRow, bars, radar, strips
-from service.web.i18n import translate
 from service.web.rendering import format_number
 
 __all__ = ["evolution", "metric_map", "results_charts", "results_csv", "steps_by_dimension"]
@@ -36,8 +36,8 @@ def results_charts(
 ) -> dict[str, Chart]:
     """Radar (territory, peer median, peer p75), bars with percentile, distribution strips."""
 
-    def t(key: str, **values: Any) -> str:
-        return translate(lang, key, **values)
+    def t(message: MessageId, **values: Any) -> str:
+        return translate(lang, message, **values)
 
     def fmt(value: float | None) -> str:
         return format_number(value, lang)
@@ -45,19 +45,26 @@ def results_charts(
     stats = metric_map(benchmark)
     dims = [(d.id, d.label, d.score) for d in result.dimensions]
     axes = [label for _, label, _ in dims]
-    series = [Series(t("results.series_territory"), [score for _, _, score in dims])]
+    series = [Series(t(N_("Votre territoire")), [score for _, _, score in dims])]
     peer = [_published(stats.get(d)) for d, _, _ in dims]
     if all(p is not None and p.median is not None for p in peer):
-        series.append(Series(t("results.series_median"), [p.median for p in peer], "median"))  # type: ignore[union-attr]
-        series.append(Series(t("results.series_p75"), [p.p75 for p in peer], "p75"))  # type: ignore[union-attr]
+        series.append(Series(t(N_("Médiane des pairs")), [p.median for p in peer], "median"))  # type: ignore[union-attr]
+        top_quarter = [p.p75 for p in peer]  # type: ignore[union-attr]
+        series.append(Series(t(N_("Quart supérieur des pairs (p75)")), top_quarter, "p75"))
     charts = {
         "radar": radar(
             axes,
             series,
-            title=t("results.radar_title"),
-            desc=t("results.radar_desc", series=", ".join(s.label for s in series)),
-            caption=t("results.radar_caption"),
-            axis_header=t("results.col_dimension"),
+            title=t(N_("Profil sur les huit dimensions")),
+            desc=t(
+                N_(
+                    "Graphique en radar, scores de 0 (centre) à 100 (bord) ; séries : %(series)s. "
+                    "Les valeurs sont dans le tableau qui suit."
+                ),
+                series=", ".join(s.label for s in series),
+            ),
+            caption=t(N_("Scores par dimension (0 à 100)")),
+            axis_header=t(N_("Dimension")),
             id_prefix="radar",
             fmt=fmt,
         )
@@ -74,39 +81,49 @@ def results_charts(
     ]
     charts["bars"] = bars(
         rows,
-        title=t("results.bars_title"),
-        desc=t("results.bars_desc"),
-        caption=t("results.bars_caption"),
-        headers=(
-            t("results.col_dimension"),
-            t("results.col_score"),
-            t("results.col_median"),
-            t("results.col_p75"),
-            t("results.col_percentile"),
+        title=t(N_("Score et centile par dimension")),
+        desc=t(
+            N_(
+                "Barres horizontales des scores de 0 à 100 ; trait tireté : médiane des pairs ; "
+                "trait pointillé : p75 des pairs ; le centile est écrit au bout de chaque barre."
+            )
         ),
-        percentile_label=lambda value: t("results.percentile", p=format_number(value, lang, 0)),
+        caption=t(N_("Score, médiane et p75 des pairs, centile, par dimension")),
+        headers=(
+            t(N_("Dimension")),
+            t(N_("Votre score")),
+            t(N_("Médiane des pairs")),
+            t(N_("p75 des pairs")),
+            t(N_("Centile")),
+        ),
+        percentile_label=lambda value: t(N_("centile %(p)s"), p=format_number(value, lang, 0)),
         id_prefix="bars",
         fmt=fmt,
     )
     strip_rows = [
         StripRow(label, p.p25, p.median, p.p75, p.p90, marker=score, n=p.n)
         for (_, label, score), p in zip(dims, peer, strict=True)
-        if p is not None
+        if p is not None and p.median is not None  # quantiles need 20 territories (README)
     ]
     if strip_rows:
         charts["strips"] = strips(
             strip_rows,
-            title=t("results.strips_title"),
-            desc=t("results.strips_desc"),
-            caption=t("results.strips_caption"),
+            title=t(N_("Répartition des pairs par dimension")),
+            desc=t(
+                N_(
+                    "Pour chaque dimension, la bande grise va du p25 au p75 des pairs, le trait "
+                    "noir marque la médiane, le trait pointillé le p90 et le losange votre score."
+                )
+            ),
+            caption=t(N_("Quantiles des pairs et score du territoire, par dimension")),
             headers={
-                "label": t("results.col_dimension"),
+                "label": t(N_("Dimension")),
                 "p25": "p25",
-                "median": t("results.col_median"),
+                "median": t(N_("Médiane des pairs")),
                 "p75": "p75",
                 "p90": "p90",
-                "marker": t("results.col_score"),
-                "n": t("results.col_n"),
+                "marker": t(N_("Votre score")),
+                "n": t(N_("Pairs (n)")),
             },
             id_prefix="strips",
             fmt=fmt,
@@ -137,7 +154,7 @@ def evolution(
     def change(now: float | None, then: float | None) -> float | None:
         return None if now is None or then is None else round(now - then, 2)
 
-    return {
+    found = {
         "campaign": previous.campaign,
         "index": (previous.result.index, result.index, change(result.index, previous.result.index)),
         "level": (previous.result.level_label, result.level_label),
@@ -145,7 +162,39 @@ def evolution(
             (d.label, old.get(d.id), d.score, change(d.score, old.get(d.id)))
             for d in result.dimensions
         ],
+        "editions": None,
+        "status": {},
     }
+    if previous.result.model_version != result.model_version:
+        # another edition of the model: only what the two have in common compares
+        current = next((c for c in history if c.campaign == campaign), None)
+        trend = current.trend if current is not None else None
+        moves = {m.id: m for m in trend.dimensions} if trend else {}
+        index = trend.index if trend else None
+        found |= {
+            "editions": (previous.result.model_version, result.model_version),
+            "index": (
+                (index.before, index.after, change(index.after, index.before))
+                if index
+                else (None, None, None)
+            ),
+            "dimensions": [
+                (
+                    d.label,
+                    moves[d.id].before if d.id in moves else None,
+                    moves[d.id].after if d.id in moves else None,
+                    change(moves[d.id].after, moves[d.id].before) if d.id in moves else None,
+                )
+                for d in result.dimensions
+            ],
+            "status": {
+                "index": index.status if index else "none",
+                **{
+                    d.id: moves[d.id].status if d.id in moves else "none" for d in result.dimensions
+                },
+            },
+        }
+    return found
 
 
 def results_csv(

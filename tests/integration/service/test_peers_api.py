@@ -1,6 +1,7 @@
 """Peer benchmarking through the API, on the demo population, on SQLite and PostgreSQL:
-what each caller may see, the statistics against an independent computation, k-anonymity,
-exports, and a submission invalidating the cached campaign."""
+what each caller may see, groups and aggregates agreeing, what is withheld (the attack on
+everything published: test_disclosure_attack.py), exports, and a submission invalidating the
+cached campaign."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from maturity.benchmark import K_MIN
 from maturity.model import Model
+from maturity.peers import K_MIN
 from service.app import create_app
 from service.demo.synthetic import DEMO_TERRITORY, load_demo_data
 from service.peers.cache import STAMP_TTL
@@ -93,7 +94,7 @@ def test_an_unchanged_benchmark_is_a_304_only_for_who_may_see_it(
     client, people = demo
     member = people.member(DEMO_TERRITORY)
     url = f"/api/v1/territories/{DEMO_TERRITORY}/benchmark"
-    params = {"campaign": 2025, "lang": "en"}
+    params: dict[str, str | int] = {"campaign": 2025, "lang": "en"}
     first = client.get(url, params=params, headers=member)
     etag = first.headers["etag"]
     assert etag.startswith('W/"') and "private" in first.headers["cache-control"]
@@ -141,29 +142,25 @@ def test_group_statistics_agree_with_the_network_aggregates(
         if r["kind"] == view["kind"] and r["population_band"] == view["population_band"]
     }
     for metric, stats in metrics(body).items():
-        for field in ("n", "mean", "median", "p25", "p75", "p90"):
-            assert stats[field] == pytest.approx(cell[metric][field], abs=0.01), (metric, field)
+        for field in ("n", "mean", "median", "p25", "p75", "p90", "withheld"):
+            assert stats[field] == cell[metric][field], (metric, field)  # same cell, same verdict
 
 
-def test_aggregates_never_show_fewer_than_k(demo: tuple[Client, People]) -> None:
+@pytest.mark.parametrize(
+    "group_by", ["", "kind", "population_band", "kind,population_band", "region"]
+)
+def test_aggregates_never_state_a_withheld_count(
+    demo: tuple[Client, People], group_by: str
+) -> None:
     client, _ = demo
-    body = client.get(
-        "/api/v1/benchmarks/aggregates", params={"group_by": "kind,population_band,region"}
-    ).json()
-    assert body["rows"]
-    small = [r for r in body["rows"] if r["n"] < K_MIN]
-    assert small and all(r["mean"] is None and r["withheld"] for r in small)
-    # inside each (kind, band), what is hidden is nobody or at least K_MIN territories
-    table = pl.DataFrame(body["rows"], infer_schema_length=None).filter(pl.col("metric") == "index")
-    parts = table.group_by("kind", "population_band").agg(
-        hidden=pl.col("n").filter(pl.col("mean").is_null()).sum(), total=pl.col("n").sum()
-    )
-    ok = (
-        (pl.col("hidden") == 0)
-        | (pl.col("hidden") >= K_MIN)
-        | ((pl.col("hidden") == pl.col("total")) & (pl.col("total") < K_MIN))
-    )
-    assert parts.select(ok.all()).item()
+    body = client.get("/api/v1/benchmarks/aggregates", params={"group_by": group_by}).json()
+    assert body["rows"] and "Secret statistique" in body["notice"]
+    withheld = [r for r in body["rows"] if r["withheld"]]
+    assert all(r["n"] is None and r["mean"] is None and r["median"] is None for r in withheld)
+    assert all(r["n"] >= K_MIN for r in body["rows"] if not r["withheld"])
+    # quantiles only from 20 territories (at five they give every value back), rounded
+    assert all(r["n"] >= 20 for r in body["rows"] if r["median"] is not None)
+    assert all(r["mean"] == round(r["mean"], 1) for r in body["rows"] if r["mean"] is not None)
 
 
 def test_differencing_with_a_custom_list_reveals_nothing(demo: tuple[Client, People]) -> None:
@@ -181,6 +178,23 @@ def test_differencing_with_a_custom_list_reveals_nothing(demo: tuple[Client, Peo
     assert metrics(base)["index"]["mean"] == metrics(more)["index"]["mean"]
     few = client.get(url, params={"peers": ",".join(public[:3])}, headers=headers).json()
     assert metrics(few)["index"]["mean"] is None and metrics(few)["index"]["withheld"]
+
+
+def test_listing_oneself_in_a_custom_list_changes_nothing(demo: tuple[Client, People]) -> None:
+    client, people = demo
+    headers = people.member(DEMO_TERRITORY)
+    profiles = client.get("/api/v1/profiles", params={"per_page": 100}).json()["items"]
+    public = [p["territory"]["code"] for p in profiles if p["territory"]["code"] != DEMO_TERRITORY]
+    url = f"/api/v1/territories/{DEMO_TERRITORY}/benchmark"
+    params: dict[str, str | int] = {"campaign": 2025}
+    alone = client.get(url, params=params | {"peers": ",".join(public[:6])}, headers=headers)
+    listed = [DEMO_TERRITORY, *public[:6], public[0], DEMO_TERRITORY]
+    me_too = client.get(url, params=params | {"peers": ",".join(listed)}, headers=headers)
+    assert alone.status_code == me_too.status_code == 200
+    assert me_too.json()["group"] == alone.json()["group"]
+    assert me_too.json()["metrics"] == alone.json()["metrics"]
+    index = metrics(alone.json())["index"]
+    assert index["own"] is not None and index["percentile"] is not None
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "parquet"])
@@ -201,11 +215,16 @@ def test_aggregate_exports(demo: tuple[Client, People], fmt: str) -> None:
     assert {"kind", "metric", "n", "mean", "withheld"} <= set(table.columns)
 
 
-def test_unknown_group_by_is_a_french_422(demo: tuple[Client, People]) -> None:
+@pytest.mark.parametrize("group_by", ["couleur", "kind,region", "population_band,region"])
+def test_a_grouping_outside_the_hierarchy_is_a_french_400(
+    demo: tuple[Client, People], group_by: str
+) -> None:
     client, _ = demo
-    response = client.get("/api/v1/benchmarks/aggregates", params={"group_by": "couleur"})
-    assert response.status_code == 422
-    assert "Regroupement inconnu : couleur" in response.json()["detail"]
+    response = client.get("/api/v1/benchmarks/aggregates", params={"group_by": group_by})
+    assert response.status_code == 400
+    detail = response.json()["detail"]
+    assert f"Regroupement non proposé : « {group_by} »" in detail
+    assert "« kind,population_band »" in detail and "« region »" in detail
 
 
 def test_peers_names_only_public_profiles(demo: tuple[Client, People]) -> None:

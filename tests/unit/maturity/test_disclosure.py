@@ -1,0 +1,177 @@
+"""What may be published about a campaign (`maturity.disclosure`) and how it is published
+(`maturity.publication`), checked by a small attacker on random populations: every published
+count and mean, of every grouping and every default peer group in both perimeters, as one
+linear system (rank tests, numpy), and the participations it proves (integer programming).
+The seed of a failing example is printed by hypothesis."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from maturity.aggregates import GROUPINGS, aggregates
+from maturity.disclosure import FEWER, K_MIN, K_QUANTILES, SECRET, protect
+from maturity.peers import campaign_statistics
+from maturity.publication import group_verdicts, publish_peers
+
+KINDS, BANDS, REGIONS = ("commune", "cc", "ca"), ("0-3.5k", "3.5k-20k", "20k-50k"), ("11", "84")
+Atom = tuple[str, str, str]
+Layout = dict[Atom, tuple[int, int, int]]
+"""Per finest cell: reference territories, participants, public profiles among them."""
+
+
+def frames(layout: Layout, shift: float = 0.0) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Territories (territory, kind, band, region, public) and index scores."""
+    rows, scores = [], []
+    for (kind, band, region), (refs, took_part, public) in layout.items():
+        for i in range(refs):
+            code = f"{kind}-{band}-{region}-{i}"
+            rows.append((code, kind, band, region, i < public))
+            if i < took_part:
+                scores.append((code, "index", round((13.7 * i + 7 * len(rows) + shift) % 100, 2)))
+    schema = {"territory": pl.String, "metric": pl.String, "score": pl.Float64}
+    return (
+        pl.DataFrame(rows, schema=["territory", "kind", "band", "region", "public"], orient="row"),
+        pl.DataFrame(scores, schema=schema, orient="row"),
+    )
+
+
+def published_cells(territories: pl.DataFrame, scores: pl.DataFrame) -> list[set[Atom]]:
+    """The finest cells of every published count, read from the outputs themselves."""
+    disclosure = protect(territories, scores)
+    atoms = {(k, b, r) for k, b, r in territories.select("kind", "band", "region").iter_rows()}
+    cells = []
+    for by in GROUPINGS.values():
+        for row in aggregates(territories, scores, by, disclosure).iter_rows(named=True):
+            if row["n"] is not None:
+                keys = {"kind": 0, "band": 1, "region": 2}
+                cells.append({a for a in atoms if all(a[keys[k]] == row[k] for k in by)})
+    attributes = territories.select("territory", "kind", "band", "region")
+    for scope in ("national", "region"):
+        peers = campaign_statistics(attributes, scores, scope=scope)
+        shown = publish_peers(peers, group_verdicts(peers.groups, disclosure, None))
+        published = set(shown.statistics.filter(pl.col("n").is_not_null())["group"].to_list())
+        for group, kinds, bands, region in peers.groups.select(
+            "group", "kinds", "bands", "region"
+        ).iter_rows():
+            if group in published:
+                cells.append(
+                    {a for a in atoms if a[0] in kinds and a[1] in bands and region in (None, a[2])}
+                )
+    return cells
+
+
+def unions(atoms: list[Atom]) -> list[set[Atom]]:
+    """Every finest cell and every cell of every combination of attributes."""
+    out: list[set[Atom]] = []
+    for r in (0, 1, 2, 3):
+        for keys in itertools.combinations(range(3), r):
+            cells: dict[tuple[str, ...], set[Atom]] = {}
+            for a in atoms:
+                cells.setdefault(tuple(a[k] for k in keys), set()).add(a)
+            out += cells.values()
+    return out
+
+
+layouts = st.dictionaries(
+    st.tuples(st.sampled_from(KINDS), st.sampled_from(BANDS[:2]), st.sampled_from(REGIONS)),
+    st.integers(1, 14).flatmap(
+        lambda refs: st.tuples(
+            st.just(refs), st.integers(0, refs), st.integers(0, min(2, refs))
+        ).map(lambda t: (t[0], t[1], min(t[2], t[1])))
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(layout=layouts, idle=st.integers(0, 6))
+def test_no_published_equation_isolates_a_score_or_confirms_a_participation(
+    layout: Layout, idle: int
+) -> None:
+    """`idle`: the participants of a large finest cell most of whose territories never
+    answer (as in the network), so that the campaign's count of submissions, published
+    whatever happens, does not confirm everybody's participation by itself."""
+    layout = {**layout, ("cc", "20k-50k", "84"): (40, idle, 0)}
+    territories, scores = frames(layout)
+    atoms = sorted(layout)
+    hidden = {
+        a: (refs - public, took_part - public) for a, (refs, took_part, public) in layout.items()
+    }
+    cells = published_cells(territories, scores)
+    matrix = np.array([[a in c for a in atoms] for c in cells], dtype=float).reshape(-1, len(atoms))
+    rank = np.linalg.matrix_rank(matrix) if cells else 0
+    total = np.ones((1, len(atoms)))  # the campaign's count of submissions, always published
+    counts = np.vstack([matrix, total])
+    count_rank = np.linalg.matrix_rank(counts)
+    for union in unions(atoms):
+        v = np.array([[a in union for a in atoms]], dtype=float)
+        refs = sum(hidden[a][0] for a in union)
+        took_part = sum(hidden[a][1] for a in union)
+        if 1 <= took_part < K_MIN and cells:
+            assert np.linalg.matrix_rank(np.vstack([matrix, v])) > rank, (union, layout)
+        if took_part == refs >= 1:
+            assert np.linalg.matrix_rank(np.vstack([counts, v])) > count_rank, (union, layout)
+    # bounds too: no finest cell is proved to have taken part in full
+    values = [sum(hidden[a][1] for a in c) for c in cells] + [sum(t for _, t in hidden.values())]
+    upper = np.array([hidden[a][0] for a in atoms], dtype=float)
+    for i, a in enumerate(atoms):
+        if hidden[a][0] and hidden[a][1] == hidden[a][0]:
+            objective = np.zeros(len(atoms))
+            objective[i] = 1
+            best = milp(objective, integrality=np.ones(len(atoms)), bounds=Bounds(0, upper),
+                        constraints=[LinearConstraint(counts, values, values)])  # fmt: skip
+            assert best.success and best.fun < upper[i] - 0.5, (a, layout)
+
+
+def test_the_wording_never_tells_which_rule_applied() -> None:
+    """«moins de 5» only where the reference population itself is under five (public
+    knowledge); every other withheld cell says the same, whatever held it back."""
+    layout = {
+        ("commune", "0-3.5k", "11"): (4, 4, 0),  # cannot hold five
+        ("cc", "0-3.5k", "84"): (12, 3, 0),  # fewer than five took part
+        ("ca", "3.5k-20k", "11"): (9, 9, 0),  # everyone took part
+        ("cu", "3.5k-20k", "84"): (30, 12, 0),
+    }
+    territories, scores = frames(layout)
+    table = aggregates(territories, scores, ("kind",), protect(territories, scores))
+    withheld = dict(table.select("kind", "withheld").iter_rows())
+    assert [withheld[k] for k in ("commune", "cc", "ca")] == [FEWER, SECRET, SECRET]
+    assert table.filter(pl.col("withheld").is_not_null())["n"].is_null().all()
+
+
+def test_a_group_and_the_aggregate_of_the_same_territories_agree() -> None:
+    layout = {("ca", "20k-50k", r): (30, 12 if r == "11" else 3, 1) for r in REGIONS}
+    territories, scores = frames(layout)
+    disclosure = protect(territories, scores)
+    row = aggregates(territories, scores, ("kind", "band"), disclosure).row(0, named=True)
+    peers = campaign_statistics(territories.drop("public"), scores)
+    shown = publish_peers(peers, group_verdicts(peers.groups, disclosure, None)).statistics
+    group = shown.filter(pl.col("step") == 1).row(0, named=True)
+    assert (group["n"], group["mean"]) == (row["n"], row["mean"]) == (15, row["mean"])
+    assert row["median"] is None and group["percentile"] is None  # 12 non-public: no quantile
+
+
+def test_ranks_and_changes_are_published_rounded_and_only_where_determined() -> None:
+    layout = {("commune", "3.5k-20k", r): (60, 25, 0) for r in REGIONS}
+    territories, scores = frames(layout)
+    _, before = frames(layout, shift=4.0)
+    now_disclosure, then = protect(territories, scores), protect(territories, before)
+    peers = campaign_statistics(territories.drop("public"), scores, before)
+    stats = publish_peers(peers, group_verdicts(peers.groups, now_disclosure, then)).statistics
+    row = stats.filter(pl.col("step") == 1, pl.col("own").is_not_null()).row(0, named=True)
+    assert row["n"] == 50 >= K_QUANTILES and row["percentile"] % 5 == 0
+    assert row["median"] == round(row["median"], 1)
+    assert row["group_change"] == round(
+        row["mean"] - round(row["mean"] - row["group_change"], 1), 1
+    )
+    assert row["gap_median"] == round(row["own"] - row["median"], 2)
+    # without the campaign before's published figures, no change is published
+    alone = publish_peers(peers, group_verdicts(peers.groups, now_disclosure, None)).statistics
+    assert alone["group_change"].is_null().all()
