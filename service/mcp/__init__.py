@@ -1,0 +1,1 @@
+"""The MCP interface: the data tools and the assistant for AI clients, at ``/mcp``."""
