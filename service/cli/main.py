@@ -43,13 +43,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Parse `argv` and run the chosen subcommand; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    from maturity.mapping import MappingError
     from maturity.model import ModelError
     from service.platform.db import DatabaseNotReadyError
     from service.platform.settings import SettingsError
 
     try:
         status: int = args.func(args)
-    except (ModelError, SettingsError, DatabaseNotReadyError) as exc:
+    except (ModelError, MappingError, SettingsError, DatabaseNotReadyError) as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

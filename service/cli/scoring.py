@@ -14,7 +14,7 @@ import msgspec
 
 from maturity.model import Model, load_model
 from maturity.results import ScoreResult, results_from
-from maturity.scoring import AnswerError
+from maturity.scoring import AnswerError, validate_answers
 
 __all__ = ["read_answer_file", "register"]
 
@@ -38,6 +38,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     model.add_argument("--lang", choices=["fr", "en"], default="fr")
     model.add_argument("--json", action="store_true", help="le modèle entier en JSON")
     model.set_defaults(func=_model)
+    # `territoires model ACTION`: without an action, the summary above
+    model_actions = model.add_subparsers(dest="model_command", metavar="ACTION")
+    from service.cli.editions import add_editions
+    from service.cli.sensitivity import add_sensitivity
+
+    add_editions(model_actions)
+    add_sensitivity(model_actions)
 
     score = sub.add_parser(
         "score", help="calculer les scores d'un fichier de réponses (JSON ou CSV)"
@@ -77,6 +84,11 @@ def _serve(args: argparse.Namespace) -> int:
         log_level=settings.log_level.lower(),
         log_config=configure_logging(settings.log_level),
         timeout_graceful_shutdown=20,
+        # X-Forwarded-For and -Proto are believed from the configured proxies only: from anyone
+        # else (uvicorn trusts loopback by default) a client could pick its own address and
+        # walk past every per-address throttle.
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=settings.trusted_proxies or "",
     )
     return 0
 
@@ -109,7 +121,7 @@ def _prepare(args: argparse.Namespace) -> int:
 def _model(args: argparse.Namespace) -> int:
     model = _model_from(args)
     if args.json:
-        from service.api.model import model_view
+        from service.assessments.model_view import model_view
 
         sys.stdout.write(
             msgspec.json.format(msgspec.json.encode(model_view(model, args.lang))).decode()
@@ -142,7 +154,12 @@ def read_answer_file(path: Path) -> dict[str, dict[str, Any]]:
     ``territory`` column and one column per question): ``{key: {question: answer}}``."""
     text = path.read_text(encoding="utf-8-sig")
     if path.suffix.lower() == ".json":
-        data = json.loads(text)
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValueError(
+                f"{path} : JSON invalide, ligne {exc.lineno}, colonne {exc.colno} : {exc.msg}"
+            ) from exc
         if not isinstance(data, dict) or not isinstance(data.get("answers"), dict):
             raise ValueError(f'{path} : JSON attendu de la forme {{"answers": {{…}}}}')
         return {path.stem: data["answers"]}
@@ -165,18 +182,25 @@ def _cell(value: str) -> int | str:
 
 
 def _score(args: argparse.Namespace) -> int:
+    from service.cli.editions import print_answer_problems
+
     model = _model_from(args)
     try:
         sets = read_answer_file(args.file)
-        results = results_from(model, sets, args.lang)
     except (OSError, ValueError) as exc:
-        if isinstance(exc, AnswerError):
-            print(f"Erreur : {exc}", file=sys.stderr)
-            for p in exc.problems:
-                print(f"  - {p.question} : {p.message}", file=sys.stderr)
-        else:
-            print(f"Erreur : {exc}", file=sys.stderr)
+        print(f"Erreur : {exc}", file=sys.stderr)
         return 1
+    failed = False
+    for key, answers in sets.items():  # every set's problems, each printed once
+        try:
+            validate_answers(model, answers)
+        except AnswerError as exc:
+            name = str(args.file) if len(sets) == 1 else f"{args.file} [{key}]"
+            print_answer_problems(name, exc)
+            failed = True
+    if failed:
+        return 1
+    results = results_from(model, sets, args.lang)
     if args.json:
         payload: object = next(iter(results.values())) if len(results) == 1 else results
         sys.stdout.write(msgspec.json.format(msgspec.json.encode(payload)).decode() + "\n")

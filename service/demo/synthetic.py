@@ -1,11 +1,15 @@
 """Synthetic demonstration data (``territoires demo-data``), deterministic for a given seed.
 
 Real territories, made-up answers: a few thousand communes and EPCI answer the 2025 campaign
-(closed) and the 2026 one (open). Each territory has a latent maturity that grows with its
-size, dimension offsets drawn from the literature's picture (technology ahead of evaluation,
-seasonal territories stronger on fitting their population), and most make some progress
-between campaigns, a fifth of them clearly. Every row is flagged ``synthetic`` and the API
-shows a notice wherever it serves them. Also three demo accounts (README)."""
+(closed) and the 2026 one (open), on the first edition of the model (2026.1). When a later
+edition is in force (``TERRITOIRES_MODEL_FILE``, e.g. 2027.1), 2026 is closed too and a 2027
+campaign on that edition is open: Biarritz then answered 2025 and 2026 and has not started
+2027, so its 2026 answers carry over through the mapping and its trends compare the two
+editions. Each territory has a latent maturity that grows with its size, dimension offsets
+drawn from the literature's picture (technology ahead of evaluation, seasonal territories
+stronger on fitting their population), and most make some progress between campaigns, a
+fifth of them clearly. Every row is flagged ``synthetic`` and the API shows a notice
+wherever it serves them. Also three demo accounts (README)."""
 
 from __future__ import annotations
 
@@ -17,12 +21,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 import msgspec
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from maturity.model import Model
 from service.accounts.auth import utcnow
 from service.accounts.members import create_user
+from service.assessments.editions import editions_for
 from service.platform.db.tables import (
     ApiKey,
     Assessment,
@@ -35,11 +40,19 @@ from service.platform.db.tables import (
 )
 from service.territories.directory import territories_frame
 
-__all__ = ["DEMO_ACCOUNTS", "DEMO_TERRITORY", "DemoReport", "load_demo_data", "remove_demo_data"]
+__all__ = [
+    "DEMO_ACCOUNTS",
+    "DEMO_TERRITORY",
+    "DemoReport",
+    "campaign_plan",
+    "load_demo_data",
+    "remove_demo_data",
+]
 
 META_KEY: Final = "demo_data"
 DEMO_TERRITORY: Final = "64122"
-"""Biarritz: the demo member's territory. It answered 2025 and has not started 2026 yet."""
+"""Biarritz: the demo member's territory. It answered the closed campaigns and has not
+started the open one yet."""
 DEMO_ACCOUNTS: Final = (
     ("admin.demo@territoires-connectes.example", "demo-admin-2026", "admin", None),
     ("biarritz.demo@territoires-connectes.example", "demo-biarritz-2026", "member", "64122"),
@@ -48,7 +61,18 @@ DEMO_ACCOUNTS: Final = (
 """(email, password, role, territory) of the demo accounts, also given in the README."""
 ALWAYS: Final = ("49007", "68224", "244900015", "200066009")
 """The reference article's cases (Angers, Mulhouse and their EPCI): always in, and public."""
-CAMPAIGNS: Final = ((2025, "closed"), (2026, "open"))
+FIRST_EDITION: Final = "2026.1"
+"""The edition of the demo's first campaigns (2025, 2026)."""
+MEASURED: Final = {
+    "use_cases.resource_results": ("use_cases", "evaluation"),
+    "use_cases.decision_support_use": ("use_cases", "evaluation"),
+    "use_cases.proximity_use": ("use_cases", "evaluation"),
+}
+"""Questions of the 2027.1 edition on the actual use and value of deployed tools, and the
+dimensions whose maturity their answers follow. The demo's assumption, not a finding: a
+territory can only claim measured use and gains as far as it measures, so these answers
+follow its evaluation as much as its work on uses; and small territories often have no tool
+of a family (« non concerné »)."""
 NOTE: Final = "Données synthétiques (territoires demo-data)"
 OFFSETS: Final = {
     "strategy": 0.1,
@@ -110,14 +134,23 @@ class _Profile:
         out: dict[str, int | str] = {}
         for dim, question in model.iter_questions():
             draw = rng.random()
-            if question.allows_na and draw < 0.1:
+            follows = MEASURED.get(question.id, (dim.id,))
+            theta = sum(self.theta[d] for d in follows) / len(follows)
+            none = 0.1 + 0.3 * (1 - self.size) if question.id in MEASURED else 0.1
+            if question.allows_na and draw < none:
                 out[question.id] = "na"
             elif draw > 1 - unknown:
                 out[question.id] = "unknown"
             else:
-                latent = (self.theta[dim.id] + self.quirk[question.id]) / 4 * question.top
+                latent = (theta + self.quirk[question.id]) / 4 * question.top
                 out[question.id] = min(question.top, max(0, round(latent)))
         return out
+
+    def adopt(self, rng: random.Random, model: Model) -> None:
+        """Quirks for the questions of `model` (a new edition) the profile has none for."""
+        for _, question in model.iter_questions():
+            if question.id not in self.quirk:
+                self.quirk[question.id] = rng.gauss(0, 0.55)
 
     def targets(self, rng: random.Random, model: Model) -> dict[str, int]:
         """Target levels for two or three dimensions, one level above the current one."""
@@ -137,10 +170,28 @@ def _moment(rng: random.Random, year: int, day: int) -> datetime:
     return start + timedelta(days=day, minutes=rng.randrange(10 * 60))
 
 
+Planned = tuple[tuple[int, str, Model], ...]
+"""The demo's campaigns: (year, status, edition of the model), oldest first."""
+
+
+def campaign_plan(model: Model) -> Planned:
+    """2025 (closed) and 2026 (open) on the first edition; with a later edition in force,
+    2026 closed too and 2027 open on that edition."""
+    if model.version == FIRST_EDITION:
+        return ((2025, "closed", model), (2026, "open", model))
+    first = editions_for(model).get(FIRST_EDITION)
+    return ((2025, "closed", first), (2026, "closed", first), (2027, "open", model))
+
+
 def _rows(
-    rng: random.Random, model: Model, territories: list[dict[str, Any]], taken: set[tuple[str, int]]
+    rng: random.Random,
+    plan: Planned,
+    territories: list[dict[str, Any]],
+    taken: set[tuple[str, int]],
 ) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
-    """(assessment row, its revision rows) for every synthetic assessment, 2025 then 2026."""
+    """(assessment row, its revision rows) for every synthetic assessment, campaign after
+    campaign."""
+    (_, _, model), third = plan[0], plan[2] if len(plan) > 2 else None
     first = {
         t["code"]
         for t in territories
@@ -154,26 +205,52 @@ def _rows(
         if t["code"] not in first
         and rng.random() < 0.15 * _participation(t["kind"], t["population"] or 0)
     }
+    # Biarritz answers 2026 only when 2026 is a closed campaign (a third one is open)
     back = {
-        c for c in sorted(first) if c in ALWAYS or (c != DEMO_TERRITORY and rng.random() >= 0.15)
+        c
+        for c in sorted(first)
+        if c in ALWAYS
+        or (c == DEMO_TERRITORY and third)
+        or (c != DEMO_TERRITORY and rng.random() >= 0.15)
     }
     by_code = {t["code"]: t for t in territories}
     profiles = {code: _Profile(rng, model, by_code[code]) for code in sorted(first | newcomers)}
-    for year, participants in ((2025, first), (2026, back | newcomers)):
+    for (year, status, edition), participants in zip(plan, (first, back | newcomers), strict=False):
         for code in sorted(participants):
-            if year == 2026 and code in first:
+            if year != plan[0][0] and code in first:
                 profiles[code].progress(rng)
             if (code, year) not in taken:
-                yield _assessment(rng, model, code, year, profiles[code])
+                yield _assessment(rng, edition, code, year, status, profiles[code])
+    if third is None:
+        return
+    # the third campaign, drawn after the first two so that they stay as with two campaigns
+    year, status, edition = third
+    earlier = back | newcomers
+    later = {
+        t["code"]
+        for t in territories
+        if t["code"] not in first | newcomers
+        and rng.random() < 0.1 * _participation(t["kind"], t["population"] or 0)
+    }
+    again = {
+        c for c in sorted(earlier) if c in ALWAYS or (c != DEMO_TERRITORY and rng.random() >= 0.15)
+    }
+    profiles |= {code: _Profile(rng, model, by_code[code]) for code in sorted(later)}
+    for code in sorted(again | later):
+        profiles[code].adopt(rng, edition)
+        if code in again:
+            profiles[code].progress(rng)
+        if (code, year) not in taken:
+            yield _assessment(rng, edition, code, year, status, profiles[code])
 
 
 def _assessment(
-    rng: random.Random, model: Model, code: str, year: int, profile: _Profile
+    rng: random.Random, model: Model, code: str, year: int, status: str, profile: _Profile
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     created = _moment(rng, year, rng.randrange(60))
     saved = created + timedelta(days=rng.randrange(1, 40))
     submitted = saved + timedelta(days=rng.randrange(1, 30))
-    draft_only = year == 2026 and code not in ALWAYS and rng.random() < 0.1
+    draft_only = status == "open" and code not in ALWAYS and rng.random() < 0.1
     snapshot = {
         "answers": profile.answers(rng, model),
         "comments": {},
@@ -211,11 +288,11 @@ def _assessment(
     return row, revisions
 
 
-async def _ensure_campaigns(session: AsyncSession) -> None:
+async def _ensure_campaigns(session: AsyncSession, plan: Planned) -> None:
     open_year = (
         await session.execute(select(Campaign.year).where(Campaign.status == "open"))
     ).scalar()
-    for year, status in CAMPAIGNS:
+    for year, status, edition in plan:
         if await session.get(Campaign, year) is None:
             opened = status == "open" and open_year in (None, year)
             session.add(
@@ -224,6 +301,7 @@ async def _ensure_campaigns(session: AsyncSession) -> None:
                     status="open" if opened else "closed",
                     created_at=datetime(year, 1, 5, 8, tzinfo=UTC),
                     closed_at=None if opened else datetime(year, 7, 1, 18, tzinfo=UTC),
+                    model_version=edition.version,
                 )
             )
     await session.flush()
@@ -238,7 +316,8 @@ async def load_demo_data(
     elif await session.get(Meta, META_KEY) is not None:
         return DemoReport(True, {}, {}, 0, 0, [])
     rng = random.Random(seed)
-    await _ensure_campaigns(session)
+    plan = campaign_plan(model)
+    await _ensure_campaigns(session, plan)
     frame = await territories_frame(session)
     if frame.is_empty():
         raise RuntimeError(
@@ -249,11 +328,13 @@ async def load_demo_data(
     taken = {(code, year) for code, year in existing.all()}
     assessments: list[dict[str, Any]] = []
     revisions: list[dict[str, Any]] = []
-    for row, revs in _rows(rng, model, territories, taken):
+    for row, revs in _rows(rng, plan, territories, taken):
         assessments.append(row)
         revisions.extend(revs)
     connection = await session.connection()  # Core inserts: no ORM bookkeeping for bulk rows
-    for table, rows in ((Assessment.__table__, assessments), (Revision.__table__, revisions)):
+    for mapped, rows in ((Assessment, assessments), (Revision, revisions)):
+        table = mapped.__table__
+        assert isinstance(table, Table)  # declarative classes map a Table
         for start in range(0, len(rows), 5_000):
             await connection.execute(insert(table), rows[start : start + 5_000])
     public = sorted(
@@ -284,7 +365,7 @@ async def load_demo_data(
     info = {"seed": seed, "public_profiles": public, "loaded_at": utcnow().isoformat()}
     session.add(Meta(key=META_KEY, value=msgspec.json.encode(info).decode()))
     await session.flush()
-    by_year = {year: 0 for year, _ in CAMPAIGNS}
+    by_year = {year: 0 for year, _, _ in plan}
     submitted = dict(by_year)
     for row in assessments:
         by_year[row["campaign_year"]] += 1

@@ -97,6 +97,8 @@ class Campaign(Base):
     status: Mapped[str] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(DateTimeUTC)
     closed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC)
+    model_version: Mapped[str] = mapped_column(String(32))
+    """The edition of the model its assessments answer (``maturity/models/<version>.toml``)."""
 
 
 class User(Base):
@@ -193,6 +195,8 @@ class Revision(Base):
     comments: Mapped[dict[str, Any]] = mapped_column(Json)
     evidence: Mapped[dict[str, Any]] = mapped_column(Json)
     targets: Mapped[dict[str, Any]] = mapped_column(Json)
+    to_confirm: Mapped[list[str]] = mapped_column(Json, default=list)
+    """Questions whose answer was carried over from a previous campaign and not yet confirmed."""
     note: Mapped[str | None] = mapped_column(Text)
 
 

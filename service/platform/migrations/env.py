@@ -4,8 +4,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic import context
-from sqlalchemy import pool
+from sqlalchemy import event, pool
 from sqlalchemy.engine import Connection
 
 from service.platform.db.engine import make_engine, run_blocking
@@ -40,12 +42,30 @@ def do_run_migrations(connection: Connection) -> None:
         context.run_migrations()
 
 
+def _foreign_keys_off(dbapi_connection: Any, _record: Any) -> None:
+    """SQLite alters a table by copying it and dropping the original ("batch" mode): with its
+    foreign keys enforced, dropping a table that others reference fails on a database that
+    holds rows. They are off while migrating, and checked once the migrations are done."""
+    dbapi_connection.execute("PRAGMA foreign_keys=OFF")
+
+
+def _check_foreign_keys(connection: Connection) -> None:
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise RuntimeError(f"clés étrangères rompues après la migration : {broken[:5]}")
+
+
 async def run_async_migrations() -> None:
     """Open an async engine on the URL and run the migrations on it."""
     engine = make_engine(URL, poolclass=pool.NullPool)
+    sqlite = engine.dialect.name == "sqlite"
+    if sqlite:
+        event.listen(engine.sync_engine, "connect", _foreign_keys_off)
     try:
         async with engine.connect() as connection:
             await connection.run_sync(do_run_migrations)
+            if sqlite:
+                await connection.run_sync(_check_foreign_keys)
             await connection.commit()
     finally:
         await engine.dispose()

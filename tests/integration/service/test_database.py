@@ -67,6 +67,34 @@ def test_unreachable_database_is_named(tmp_path: Path, model: Model) -> None:
         create_app(settings, model)
 
 
+def test_sqlite_migrates_a_database_that_holds_rows(tmp_path: Path) -> None:
+    """SQLite rewrites a table to alter it: the tables that point to it must not stop that."""
+    settings = load_settings({}, data_dir=tmp_path)
+    upgrade(settings, "0002")
+    now = datetime.now(UTC).isoformat()
+    with sqlite3.connect(settings.sqlite_path) as conn:
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute(
+            "INSERT INTO territory (code, name, search_name, kind, public_profile) "
+            "VALUES ('64122', 'Biarritz', 'biarritz', 'commune', 0)"
+        )
+        conn.execute(
+            "INSERT INTO campaign (year, status, created_at) VALUES (2025, 'closed', ?)", (now,)
+        )
+        conn.execute(
+            "INSERT INTO assessment (id, territory_code, campaign_year, status, model_version, "
+            "revision, created_at, updated_at, synthetic) "
+            "VALUES ('0123456789abcdef0123456789abcdef', '64122', 2025, 'draft', '2026.1', 0, "
+            "?, ?, 0)",
+            (now, now),
+        )
+    upgrade(settings)
+    with sqlite3.connect(settings.sqlite_path) as conn:
+        assert conn.execute("SELECT model_version FROM campaign").fetchone() == ("2026.1",)
+        assert conn.execute("SELECT count(*) FROM assessment").fetchone() == (1,)
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
 def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
     settings = load_settings({}, data_dir=tmp_path)
     upgrade(settings)
@@ -141,7 +169,14 @@ def test_request_sessions_commit_roll_back_or_are_dropped_unused(db_settings: Se
             for year, fails in ((1990, False), (1991, True)):
                 request = provide_db_session(state)
                 session = await anext(request)
-                session.add(Campaign(year=year, status="closed", created_at=datetime.now(UTC)))
+                session.add(
+                    Campaign(
+                        year=year,
+                        status="closed",
+                        created_at=datetime.now(UTC),
+                        model_version="2026.1",
+                    )
+                )
                 with pytest.raises(RuntimeError if fails else StopAsyncIteration):
                     await (request.athrow(RuntimeError("échec")) if fails else anext(request))
             async with state["db_sessionmaker"]() as session:
