@@ -12,6 +12,7 @@ from typing import Protocol
 
 import msgspec
 
+from knowledge.builtin import CORPUS_DIR
 from knowledge.embeddings import (
     CachedEmbedder,
     Embedder,
@@ -22,8 +23,6 @@ from knowledge.embeddings import (
 __all__ = ["CORPUS_DIR", "DEFAULT_COLLECTION", "KnowledgeConfig", "SettingsLike", "make_embedder"]
 
 DEFAULT_COLLECTION = "territoires-passages"
-CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
-"""The project's own knowledge cards, indexed by `territoires prepare`."""
 
 
 class SettingsLike(Protocol):
@@ -87,6 +86,11 @@ class KnowledgeConfig(msgspec.Struct, frozen=True, kw_only=True):
     def lexical_path(self) -> Path:
         """Directory of the saved BM25 index of the collection."""
         return self.index_dir / "lexical" / self.collection
+
+    @property
+    def versions_dir(self) -> Path:
+        """Where the files of replaced built-in documents are kept."""
+        return self.index_dir / "versions"
 
     @property
     def effective_cache_path(self) -> Path:

@@ -6,6 +6,7 @@ __all__ = [
     "DocumentError",
     "EmbeddingError",
     "IndexMismatchError",
+    "IngestCancelledError",
     "KnowledgeError",
 ]
 
@@ -16,6 +17,10 @@ class KnowledgeError(Exception):
 
 class DocumentError(KnowledgeError):
     """A file that cannot be ingested (corrupt, binary, empty, too large, bad encoding…)."""
+
+
+class IngestCancelledError(KnowledgeError):
+    """The ingestion of a document was cancelled before it was written."""
 
 
 class EmbeddingError(KnowledgeError):

@@ -1,22 +1,24 @@
 """Clean text out of Markdown, plain text, HTML and PDF files, as blocks under their headings.
 
-`read_document` checks the file (size, emptiness, binary content, encoding) and raises
-`DocumentError` with a French reason; it never returns a half-read document.
+`read_document` checks the file (size, emptiness, binary content, encoding, YAML header, length
+of the extracted text) and raises `DocumentError` with a French reason; it never returns a
+half-read document. Text past the limit stops the extraction as soon as it is read, so a page
+holding megabytes of text is refused in the time it takes to read the limit, not the whole.
 """
 
 from __future__ import annotations
 
 import io
 import re
-import unicodedata
 from collections.abc import Iterator, Mapping
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from knowledge.builtin import document_id_for, provenance_of, public_source
 from knowledge.errors import DocumentError
+from knowledge.frontmatter import read_front_matter
+from knowledge.html_text import html_blocks
+from knowledge.limits import DEFAULT_MAX_BYTES, IngestLimits
 from knowledge.types import Block, ParsedDocument
 
 __all__ = [
@@ -28,7 +30,6 @@ __all__ = [
     "read_document",
 ]
 
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 FORMATS: Mapping[str, str] = {
     ".md": "md",
     ".markdown": "md",
@@ -40,6 +41,7 @@ FORMATS: Mapping[str, str] = {
     ".pdf": "pdf",
 }
 """Supported file suffixes and the format each is read as."""
+_MAX_TITLE = 300
 
 
 def _set(words: str) -> frozenset[str]:
@@ -50,11 +52,20 @@ _FR_MARKERS = _set("le la les des du une est et pour dans sur avec qui que pas s
 _EN_MARKERS = _set("the of and to is are for with that this on by be from as")
 
 
-def document_id_for(path: Path) -> str:
-    """A stable id from the file name: lowercase ASCII words joined by hyphens."""
-    folded = unicodedata.normalize("NFKD", path.stem)
-    ascii_name = folded.encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_name).strip("-") or "document"
+class _Budget:
+    """Counts the characters of text extracted and refuses past the limit."""
+
+    def __init__(self, limits: IngestLimits) -> None:
+        self._limits = limits
+        self.used = 0
+
+    def __call__(self, count: int) -> None:
+        self.used += count
+        self._limits.check_chars(self.used)
+
+    def foresee(self, at_least: int) -> None:
+        """Refuse now when text still to be extracted will, at the least, pass the limit."""
+        self._limits.check_chars(self.used + at_least)
 
 
 def detect_language(text: str) -> str:
@@ -65,40 +76,56 @@ def detect_language(text: str) -> str:
     return "en" if en > 1.5 * fr else "fr"
 
 
-def read_document(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[ParsedDocument, bytes]:
-    """Read and parse `path`; returns the document and the raw bytes it was parsed from."""
-    fmt = FORMATS.get(path.suffix.lower())
+def read_document(
+    path: Path,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    *,
+    limits: IngestLimits | None = None,
+    stored_as: Path | None = None,
+) -> tuple[ParsedDocument, bytes]:
+    """Read and parse `path`; returns the document and the raw bytes it was parsed from.
+
+    `stored_as` is where the file will be kept when it is not `path` (an upload read from its
+    staging file): the document's id, format, source and provenance come from it."""
+    limits = limits or IngestLimits(max_bytes=max_bytes)
+    logical = stored_as or path
+    fmt = FORMATS.get(logical.suffix.lower())
     if fmt is None:
         known = ", ".join(sorted(FORMATS))
         raise DocumentError(
-            f"format non pris en charge ({path.suffix or 'sans extension'}) ; "
+            f"format non pris en charge ({logical.suffix or 'sans extension'}) ; "
             f"extensions acceptées : {known}"
         )
     try:
         size = path.stat().st_size
-        if size > max_bytes:
+        if limits.max_bytes and size > limits.max_bytes:
             raise DocumentError(
-                f"fichier trop volumineux ({size / 1e6:.1f} Mo, limite {max_bytes / 1e6:.1f} Mo)"
+                f"fichier trop volumineux ({size / 1e6:.1f} Mo, "
+                f"limite {limits.max_bytes / 1e6:.1f} Mo)"
             )
         data = path.read_bytes()
     except OSError as exc:
         raise DocumentError(f"fichier illisible ({exc.strerror or exc})") from exc
-    return parse_bytes(data, fmt, path), data
+    return parse_bytes(data, fmt, logical, limits), data
 
 
-def parse_bytes(data: bytes, fmt: str, path: Path) -> ParsedDocument:
-    """Parse raw bytes of a file of format `fmt` (``md``, ``txt``, ``html``, ``pdf``)."""
+def parse_bytes(
+    data: bytes, fmt: str, path: Path, limits: IngestLimits | None = None
+) -> ParsedDocument:
+    """Parse raw bytes of a file of format `fmt` (``md``, ``txt``, ``html``, ``pdf``) kept as
+    `path`, within `limits` (no limit on the text when None)."""
     if not data.strip():
         raise DocumentError("fichier vide")
+    budget = _Budget(limits or IngestLimits(max_chars=0))
     match fmt:
         case "pdf":
-            meta, blocks = _pdf(data)
+            meta, blocks = _pdf(data, budget)
         case "md":
-            meta, blocks = _markdown(_decode(data))
+            meta, blocks = _markdown(_decode(data), budget)
         case "html":
-            meta, blocks = _html(_decode(data))
+            meta, blocks = html_blocks(_decode(data), budget)
         case "txt":
-            meta, blocks = _text(_decode(data))
+            meta, blocks = _text(_decode(data), budget)
         case _:
             raise DocumentError(f"format inconnu « {fmt} » (md, txt, html ou pdf)")
     blocks = [b for b in blocks if re.search(r"\w", b.text)]
@@ -111,24 +138,16 @@ def parse_bytes(data: bytes, fmt: str, path: Path) -> ParsedDocument:
         references = [references]
     return ParsedDocument(
         id=str(meta.get("id") or document_id_for(path)),
-        title=_clean_inline(title),
-        source=str(meta.get("source") or meta.get("url") or _display_path(path)),
+        title=_clean_inline(title)[:_MAX_TITLE],
+        source=str(meta.get("source") or meta.get("url") or public_source(path)),
         language=str(meta.get("language") or meta.get("lang") or detect_language(body))[:2],
         format=fmt,
         blocks=blocks,
         path=str(path.resolve()),
+        provenance=provenance_of(path),
         references=[str(r).strip() for r in references if str(r).strip()],
         dimensions=[str(d) for d in meta.get("dimensions") or []],
     )
-
-
-def _display_path(path: Path) -> str:
-    """The path relative to the working directory when it is inside it, else absolute."""
-    resolved = path.resolve()
-    try:
-        return str(resolved.relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(resolved)
 
 
 def _first_heading(blocks: list[Block]) -> str | None:
@@ -174,28 +193,13 @@ def _clean_inline(text: str) -> str:
     return re.sub(r"[ \t]+", " ", text).strip()
 
 
-def _front_matter(text: str) -> tuple[dict[str, Any], str]:
-    if not text.startswith("---"):
-        return {}, text
-    match = re.match(r"---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|$)", text, re.DOTALL)
-    if not match:
-        return {}, text
-    try:
-        meta = yaml.safe_load(match.group(1)) or {}
-    except yaml.YAMLError as exc:
-        raise DocumentError(f"en-tête YAML (front matter) invalide : {exc}") from exc
-    if not isinstance(meta, dict):
-        raise DocumentError("en-tête YAML (front matter) invalide : un dictionnaire est attendu")
-    return meta, text[match.end() :]
-
-
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}")
 
 
-def _markdown(text: str) -> tuple[dict[str, Any], list[Block]]:
-    meta, body = _front_matter(text)
+def _markdown(text: str, budget: _Budget) -> tuple[dict[str, Any], list[Block]]:
+    meta, body = read_front_matter(text)
     blocks: list[Block] = []
     stack: list[tuple[int, str]] = []
     para: list[str] = []
@@ -204,6 +208,7 @@ def _markdown(text: str) -> tuple[dict[str, Any], list[Block]]:
     def flush() -> None:
         if para:
             joined = "\n".join(para) if fence is not None else _join_lines(para)
+            budget(len(joined))
             blocks.append(Block(joined, tuple(h for _, h in stack)))
             para.clear()
 
@@ -223,7 +228,7 @@ def _markdown(text: str) -> tuple[dict[str, Any], list[Block]]:
             flush()
             level = len(m.group(1))
             stack = [(lv, h) for lv, h in stack if lv < level]
-            stack.append((level, _clean_inline(m.group(2))))
+            stack.append((level, _clean_inline(m.group(2))[:_MAX_TITLE]))
             continue
         stripped = line.strip()
         if not stripped or (_TABLE_RULE.match(stripped) and set(stripped) <= set("|:- ")):
@@ -253,7 +258,8 @@ def _join_lines(lines: list[str]) -> str:
     return "\n".join(out)
 
 
-def _text(text: str) -> tuple[dict[str, Any], list[Block]]:
+def _text(text: str, budget: _Budget) -> tuple[dict[str, Any], list[Block]]:
+    budget(len(text.strip()))
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
     meta: dict[str, Any] = {}
     if len(paragraphs) > 1 and "\n" not in paragraphs[0] and len(paragraphs[0]) <= 150:
@@ -262,116 +268,7 @@ def _text(text: str) -> tuple[dict[str, Any], list[Block]]:
     return meta, [Block(_join_lines([ln.strip() for ln in p.splitlines()])) for p in paragraphs]
 
 
-_SKIP = _set(
-    "script style nav header footer aside noscript template svg form iframe button select "
-    "object canvas menu dialog"
-)
-_SKIP_ROLES = frozenset({"navigation", "banner", "contentinfo", "search", "menu", "menubar"})
-_BREAKS = _set(
-    "p div li ul ol dd dt tr table section article main pre blockquote figcaption caption br "
-    "h1 h2 h3 h4 h5 h6 hr address details summary"
-)
-_VOID = _set("area base br col embed hr img input link meta source track wbr")
-
-
-class _HtmlText(HTMLParser):
-    """Collects visible text as blocks; drops scripts, styles, navigation and page chrome."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.meta: dict[str, Any] = {}
-        self.blocks: list[tuple[Block, bool]] = []
-        self.saw_main = False
-        self._skip: list[str] = []
-        self._main_depth = 0
-        self._headings: list[tuple[int, str]] = []
-        self._heading_level: int | None = None
-        self._in_title = False
-        self._buffer: list[str] = []
-        self._cells: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = dict(attrs)
-        if tag == "html" and attributes.get("lang"):
-            self.meta["lang"] = str(attributes["lang"])
-        if self._skip or tag in _SKIP or attributes.get("role") in _SKIP_ROLES:
-            if tag not in _VOID:
-                self._skip.append(tag)
-            return
-        if tag == "title":
-            self._in_title = True
-        if tag == "main" or attributes.get("role") == "main":
-            self.saw_main = True
-            self._main_depth += 1
-        if tag in _BREAKS:
-            self._flush()
-        if tag in {"td", "th"}:
-            self._flush_cell()
-        if len(tag) == 2 and tag[0] == "h" and tag[1] in "123456":
-            self._heading_level = int(tag[1])
-
-    def handle_endtag(self, tag: str) -> None:
-        if self._skip:
-            if tag == self._skip[-1]:
-                self._skip.pop()
-            elif tag in self._skip:
-                del self._skip[self._skip.index(tag) :]
-            return
-        if tag == "title":
-            self.meta.setdefault("title", " ".join("".join(self._buffer).split()))
-            self._buffer.clear()
-            self._in_title = False
-            return
-        if tag in {"td", "th"}:
-            self._flush_cell()
-        elif tag == "tr" and self._cells:
-            self._buffer = [" ; ".join(self._cells)]
-            self._cells = []
-            self._flush()
-        if self._heading_level is not None and tag == f"h{self._heading_level}":
-            text = " ".join("".join(self._buffer).split())
-            self._buffer.clear()
-            if text:
-                level = self._heading_level
-                self._headings = [(lv, h) for lv, h in self._headings if lv < level]
-                self._headings.append((level, text))
-            self._heading_level = None
-        elif tag in _BREAKS:
-            self._flush()
-        if tag == "main" and self._main_depth:
-            self._flush()
-            self._main_depth -= 1
-
-    def handle_data(self, data: str) -> None:
-        if not self._skip:
-            self._buffer.append(data)
-
-    def _flush_cell(self) -> None:
-        text = " ".join("".join(self._buffer).split())
-        self._buffer.clear()
-        if text:
-            self._cells.append(text)
-
-    def _flush(self) -> None:
-        if self._in_title or self._heading_level is not None:
-            return
-        text = " ".join("".join(self._buffer).split())
-        self._buffer.clear()
-        if text:
-            headings = tuple(h for _, h in self._headings)
-            self.blocks.append((Block(text, headings), self._main_depth > 0))
-
-
-def _html(text: str) -> tuple[dict[str, Any], list[Block]]:
-    parser = _HtmlText()
-    parser.feed(text)
-    parser.close()
-    parser._flush()
-    blocks = [b for b, in_main in parser.blocks if in_main or not parser.saw_main]
-    return parser.meta, blocks
-
-
-def _pdf(data: bytes) -> tuple[dict[str, Any], list[Block]]:
+def _pdf(data: bytes, budget: _Budget) -> tuple[dict[str, Any], list[Block]]:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -390,7 +287,10 @@ def _pdf(data: bytes) -> tuple[dict[str, Any], list[Block]]:
         section: tuple[str, ...] = ()
         for number, page in enumerate(reader.pages, start=1):
             section = outline.get(number, section)
-            for paragraph in _pdf_paragraphs(page.extract_text() or ""):
+            budget.foresee(_least_text(page))  # a megabyte page is refused before extraction
+            text = page.extract_text() or ""
+            budget(len(text))
+            for paragraph in _pdf_paragraphs(text):
                 blocks.append(Block(paragraph, section, number))
     except DocumentError:
         raise
@@ -399,6 +299,23 @@ def _pdf(data: bytes) -> tuple[dict[str, Any], list[Block]]:
     if not blocks:
         raise DocumentError("aucun texte extractible du PDF (document numérisé sans OCR ?)")
     return meta, blocks
+
+
+_PDF_STRING = re.compile(rb"\((?:\\.|[^\\)])*\)|<[0-9A-Fa-f\s]*>")
+
+
+def _least_text(page: Any) -> int:
+    """A lower bound of the characters a page's own content stream shows: half the bytes of
+    its strings (a glyph takes one or two bytes), from the stream alone, without the layout
+    work of `extract_text` (seconds for a page holding megabytes)."""
+    contents = page.get_contents()
+    if contents is None:
+        return 0
+    total = 0
+    for match in _PDF_STRING.finditer(contents.get_data()):
+        token = match.group()
+        total += len(token) - 2 if token.startswith(b"(") else (len(token) - 2) // 2
+    return total // 2
 
 
 def _outline_pages(reader: Any) -> Iterator[tuple[int, tuple[str, ...]]]:

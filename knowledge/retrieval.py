@@ -11,7 +11,8 @@ import hashlib
 import math
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,13 +20,23 @@ from typing import Any
 import numpy as np
 
 from knowledge.analysis import FrenchAnalyser
+from knowledge.builtin import is_web_url, provenance_of, public_source
 from knowledge.chunking import context_text
 from knowledge.config import KnowledgeConfig, make_embedder
 from knowledge.embeddings import Embedder, Vectors
 from knowledge.fusion import DEFAULT_FUSION, FusionParams, cap_per_group, weighted_rrf
 from knowledge.lexical import LexicalIndex
+from knowledge.locking import WriteLock
 from knowledge.store import Record, VectorStore, connect
-from knowledge.types import Chunk, DocumentInfo, Method, ParsedDocument, Passage
+from knowledge.types import (
+    Chunk,
+    DocumentInfo,
+    Method,
+    ParsedDocument,
+    Passage,
+    Provenance,
+    StoredDocument,
+)
 
 __all__ = [
     "DEFAULT_PER_DOCUMENT",
@@ -54,6 +65,29 @@ def _split(value: object, sep: str) -> list[str]:
     return [v for v in str(value or "").split(sep) if v]
 
 
+def _provenance(meta: Mapping[str, Any]) -> Provenance:
+    """The recorded provenance; for passages indexed before it was recorded, from the path."""
+    match meta.get("provenance"):
+        case "builtin":
+            return "builtin"
+        case "practice":
+            return "practice"
+        case "upload":
+            return "upload"
+    return provenance_of(Path(str(meta["path"]))) if meta.get("path") else "upload"
+
+
+def _public_source(meta: Mapping[str, Any]) -> str:
+    """The recorded source when it is a web address, else the document's public name: an
+    index written before sources were made public may still hold a server path."""
+    source = str(meta.get("source", ""))
+    if is_web_url(source):
+        return source
+    if meta.get("path"):
+        return public_source(Path(str(meta["path"])))
+    return source.replace("\\", "/").rsplit("/", 1)[-1]
+
+
 def passage_from_record(record: Record, **ranking: Any) -> Passage:
     """A `Passage` from a stored record; `ranking` sets score, similarity and rank."""
     pid, text, meta = record
@@ -63,13 +97,15 @@ def passage_from_record(record: Record, **ranking: Any) -> Passage:
         text=text,
         document_id=str(meta.get("document_id", document_of(pid))),
         title=str(meta.get("title", "")),
-        source=str(meta.get("source", "")),
+        source=_public_source(meta),
+        provenance=_provenance(meta),
         section=str(meta["section"]) if meta.get("section") else None,
         page=int(page) if isinstance(page, int | float) else None,
         language=str(meta.get("language", "fr")),
         position=int(meta.get("position", 0)),
         references=_split(meta.get("references"), "\n"),
         dimensions=_split(meta.get("dimensions"), ","),
+        flagged=_split(meta.get("flagged"), "\n"),
         **ranking,
     )
 
@@ -85,15 +121,17 @@ class KnowledgeBase:
         *,
         analyser: FrenchAnalyser | None = None,
         fusion: FusionParams = DEFAULT_FUSION,
+        write_lock: WriteLock | None = None,
     ) -> None:
         self.store = store
+        self.write_lock = write_lock or WriteLock()
         self.embedder = embedder
         self.fusion = fusion
         self._lexical_dir = lexical_dir
         self._analyser = analyser or FrenchAnalyser()
         self._lexical: LexicalIndex | None = None
         self._checked_at = 0.0
-        self._documents: tuple[str, list[DocumentInfo]] | None = None
+        self._documents: tuple[str, list[StoredDocument]] | None = None
         self._lock = threading.RLock()
 
     @classmethod
@@ -102,7 +140,8 @@ class KnowledgeBase:
         embedder = make_embedder(config)
         client = connect(config.chroma_url, config.chroma_path)
         store = VectorStore(client, config.collection, embedder.name, embedder.dimension)
-        return cls(store, embedder, config.lexical_path, fusion=fusion)
+        lock = WriteLock(config.index_dir / f"{config.collection}.write.lock")
+        return cls(store, embedder, config.lexical_path, fusion=fusion, write_lock=lock)
 
     def __len__(self) -> int:
         return self.store.count()
@@ -169,7 +208,11 @@ class KnowledgeBase:
         return [passage_from_record(r) for r in self.store.get(wanted)]
 
     def documents(self) -> list[DocumentInfo]:
-        """Indexed documents, by title."""
+        """Indexed documents, by title, as shown publicly (no server path)."""
+        return [d.public() for d in self.stored_documents()]
+
+    def stored_documents(self) -> list[StoredDocument]:
+        """Indexed documents, by title, with the file each was read from (for ingestion)."""
         generation = self.store.generation()
         with self._lock:
             if self._documents is not None and self._documents[0] == generation:
@@ -178,6 +221,11 @@ class KnowledgeBase:
         with self._lock:
             self._documents = (generation, docs)
         return docs
+
+    def stored_document(self, document_id: str) -> StoredDocument | None:
+        """One indexed document, read afresh from the store (not from the cached list)."""
+        found = _documents_from(self.store.records({"document_id": document_id}, text=False))
+        return found[0] if found else None
 
     # -- lexical index kept in step with the collection ------------------------------------
 
@@ -210,13 +258,26 @@ class KnowledgeBase:
 
     # -- writing ---------------------------------------------------------------------------
 
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the index's write lock (one ingestion writes at a time, across processes)."""
+        with self.write_lock.held():
+            yield
+
     def write_document(
-        self, doc: ParsedDocument, content_hash: str, chunks: Sequence[Chunk], vectors: Vectors
+        self,
+        doc: ParsedDocument,
+        content_hash: str,
+        chunks: Sequence[Chunk],
+        vectors: Vectors,
+        *,
+        replaces: str | None = None,
     ) -> int:
-        """Index one document version, replacing any previous one; all or nothing."""
+        """Index one document version, replacing any previous one; all or nothing. `replaces`
+        records the content hash of the built-in version an administrator replaced."""
         ids = [passage_id(doc.id, content_hash, c.position) for c in chunks]
         stamp = datetime.now(UTC).isoformat(timespec="seconds")
-        metas = [_metadata(doc, content_hash, c, len(chunks), stamp) for c in chunks]
+        metas = [_metadata(doc, content_hash, c, len(chunks), stamp, replaces) for c in chunks]
         stale = set(self.store.ids(where={"document_id": doc.id}))
         if doc.path:
             stale |= set(self.store.ids(where={"path": doc.path}))
@@ -246,12 +307,18 @@ class KnowledgeBase:
 
 
 def _metadata(
-    doc: ParsedDocument, content_hash: str, chunk: Chunk, total: int, stamp: str
+    doc: ParsedDocument,
+    content_hash: str,
+    chunk: Chunk,
+    total: int,
+    stamp: str,
+    replaces: str | None,
 ) -> dict[str, str | int]:
     meta: dict[str, str | int] = {
         "document_id": doc.id,
         "title": doc.title,
         "source": doc.source,
+        "provenance": doc.provenance,
         "language": doc.language,
         "format": doc.format,
         "position": chunk.position,
@@ -265,13 +332,15 @@ def _metadata(
         "path": doc.path,
         "references": "\n".join(doc.references) or None,
         "dimensions": ",".join(doc.dimensions) or None,
+        "flagged": "\n".join(" ".join(s.split()) for s in chunk.flagged) or None,
+        "replaces": replaces,
     }
     meta.update({k: v for k, v in optional.items() if v is not None})
     return meta
 
 
-def _documents_from(records: Any) -> list[DocumentInfo]:
-    """One `DocumentInfo` per document id; a document whose passages disagree (several
+def _documents_from(records: Any) -> list[StoredDocument]:
+    """One `StoredDocument` per document id; a document whose passages disagree (several
     versions, or fewer passages than announced) gets an empty content hash, so that the next
     ingestion rewrites it."""
     groups: dict[str, list[dict[str, Any]]] = {}
@@ -283,10 +352,12 @@ def _documents_from(records: Any) -> list[DocumentInfo]:
         hashes = {m.get("content_hash") for m in metas}
         complete = len(hashes) == 1 and len(metas) == int(first.get("passages", -1))
         docs.append(
-            DocumentInfo(
+            StoredDocument(
                 id=doc_id,
                 title=str(first.get("title", "")),
-                source=str(first.get("source", "")),
+                source=_public_source(first),
+                provenance=_provenance(first),
+                replaces=str(first["replaces"]) if first.get("replaces") else None,
                 language=str(first.get("language", "")),
                 format=str(first.get("format", "")),
                 passages=len(metas),

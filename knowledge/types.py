@@ -19,10 +19,16 @@ __all__ = [
     "Method",
     "ParsedDocument",
     "Passage",
+    "Provenance",
+    "StoredDocument",
 ]
 
 Method = Literal["hybrid", "dense", "lexical"]
 """Retrieval method: fused (default), vectors only, or BM25 only."""
+Provenance = Literal["builtin", "upload", "practice"]
+"""Where a document comes from: one of the project's own cards (``knowledge/corpus/``), a file
+an administrator added (upload or ``territoires knowledge ingest``), or a member's practice
+card (reserved)."""
 
 
 class Passage(msgspec.Struct, frozen=True, kw_only=True):
@@ -35,7 +41,10 @@ class Passage(msgspec.Struct, frozen=True, kw_only=True):
     title: str
     """Title of the document the passage belongs to."""
     source: str
-    """Where the document comes from: its URL when known, else its file path."""
+    """Where the document comes from: its own http(s) URL when it gives one, else a public
+    identifier (``corpus/fr/glossaire.md`` for a built-in card, the file name otherwise);
+    never a path of the server."""
+    provenance: Provenance = "upload"
     section: str | None = None
     """Heading path of the section the passage starts in (``Titre > Sous-titre``)."""
     page: int | None = None
@@ -53,6 +62,9 @@ class Passage(msgspec.Struct, frozen=True, kw_only=True):
     """Cosine similarity between the question and the passage (dense side), when known."""
     rank: int = 0
     """Position in the result list, from 1."""
+    flagged: list[str] = msgspec.field(default_factory=list)
+    """Sentences of the passage that read as instructions to an AI (prompt injection), found
+    at ingestion: never used as an answer sentence."""
 
 
 class DocumentInfo(msgspec.Struct, frozen=True, kw_only=True):
@@ -66,9 +78,25 @@ class DocumentInfo(msgspec.Struct, frozen=True, kw_only=True):
     passages: int
     content_hash: str
     ingested_at: str
-    path: str | None = None
+    provenance: Provenance = "upload"
+    replaces: str | None = None
+    """Content hash of the built-in version this document replaced at an administrator's
+    explicit request (that version's file is kept by the service)."""
     references: list[str] = msgspec.field(default_factory=list)
     dimensions: list[str] = msgspec.field(default_factory=list)
+
+
+class StoredDocument(DocumentInfo, frozen=True, kw_only=True):
+    """A document as the index keeps it, with the file it was read from: for ingestion only,
+    never shown publicly (interfaces show `DocumentInfo`)."""
+
+    path: str | None = None
+
+    def public(self) -> DocumentInfo:
+        """The same document without its server path."""
+        fields = msgspec.structs.asdict(self)
+        del fields["path"]
+        return DocumentInfo(**fields)
 
 
 class Block(msgspec.Struct, frozen=True):
@@ -89,17 +117,21 @@ class ParsedDocument(msgspec.Struct, frozen=True, kw_only=True):
     format: str
     blocks: list[Block]
     path: str | None = None
+    """The file the document is kept as, on the server (never shown publicly)."""
+    provenance: Provenance = "upload"
     references: list[str] = msgspec.field(default_factory=list)
     dimensions: list[str] = msgspec.field(default_factory=list)
 
 
 class Chunk(msgspec.Struct, frozen=True):
-    """A passage before indexing: text, section heading and page."""
+    """A passage before indexing: text, section heading and page, and its instruction-like
+    sentences (see `knowledge.injection`)."""
 
     text: str
     section: str | None
     page: int | None
     position: int
+    flagged: tuple[str, ...] = ()
 
 
 class FileProblem(msgspec.Struct, frozen=True):
@@ -107,6 +139,9 @@ class FileProblem(msgspec.Struct, frozen=True):
 
     path: str
     reason: str
+    kind: Literal["document", "service"] = "document"
+    """``document``: the file itself was refused (the reason may be shown to whoever sent it);
+    ``service``: the index or the model failed (details in the log, not for the public)."""
 
 
 class IngestReport(msgspec.Struct, kw_only=True):

@@ -17,7 +17,15 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 __all__ = ["PROMPT_DIR", "PROMPT_NAMES", "PromptError", "render", "version", "versions"]
 
 PROMPT_DIR: Final = Path(__file__).resolve().parent
-PROMPT_NAMES: Final = ("system", "answer", "rewrite", "refusal", "extractive", "territory")
+PROMPT_NAMES: Final = (
+    "system",
+    "answer",
+    "rewrite",
+    "refusal",
+    "extractive",
+    "territory",
+    "tools",
+)
 """The templates the assistant uses (files ``<name>.j2``)."""
 _VERSION = re.compile(r"\{#-?\s*version:\s*([\w.\-]+)\s*-?#\}")
 

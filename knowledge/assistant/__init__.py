@@ -21,6 +21,9 @@ from knowledge.assistant.types import (
     Sources,
     TerritorySource,
     Token,
+    ToolCaller,
+    ToolResult,
+    ToolSpec,
     Turn,
 )
 
@@ -43,6 +46,9 @@ __all__ = [
     "Sources",
     "TerritorySource",
     "Token",
+    "ToolCaller",
+    "ToolResult",
+    "ToolSpec",
     "Turn",
     "about_own_territory",
     "make_chat_model",

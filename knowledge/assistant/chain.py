@@ -8,7 +8,10 @@
   member asks about its own territory, so that recommendations come from the literature);
 - *gate*: `knowledge.assistant.gate.relevance`; below it, the refusal, and no model call;
 - *answer*: extractive by default, generative when a model is configured; either way every
-  citation is checked against the sources actually given.
+  citation is checked against the sources actually given, and a model's answer is checked
+  against its instructions and the instruction-like passages (`knowledge.assistant.guard`):
+  a copy of the instructions or a repeated injection stops the stream and falls back to the
+  extractive answer, which never quotes an instruction-like passage.
 
 The chain yields `Sources`, then `Token`s, then `Done`; `Assistant.ask` keeps only the last.
 """
@@ -20,17 +23,20 @@ import re
 import time
 from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.runnables import Runnable, RunnableGenerator, RunnableLambda
 
 import prompts
 from knowledge.analysis import FrenchAnalyser
-from knowledge.assistant.citations import CitationFilter, cited_numbers, repair
+from knowledge.assistant.citations import cited_numbers, repair
 from knowledge.assistant.extractive import compose, pick_sentences, territory_sentences
 from knowledge.assistant.gate import CorpusStats, Relevance, relevance
-from knowledge.assistant.llm import answer_messages, rewrite_messages
+from knowledge.assistant.guard import AnswerCheck, Problem
+from knowledge.assistant.llm import answer_messages, instruction_texts, rewrite_messages
+from knowledge.assistant.output import AnswerOutput
+from knowledge.assistant.tools import call_tools
 from knowledge.assistant.types import (
     AnswerMode,
     AssistantAnswer,
@@ -40,6 +46,9 @@ from knowledge.assistant.types import (
     Sources,
     TerritorySource,
     Token,
+    ToolCaller,
+    ToolResult,
+    ToolSpec,
     Turn,
 )
 from knowledge.retrieval import KnowledgeBase
@@ -61,6 +70,11 @@ _SHORT_FOLLOW_UP: Final = 3
 """Offline, a follow-up of at most this many content words is searched with the previous
 question (« et à Mulhouse ? »)."""
 _TOPICS: Final = 8
+_REASONS: Final = {
+    "consignes": "copie des consignes",
+    "injection": "texte injecté",
+    "chiffres": "chiffre absent des sources",
+}
 
 
 def about_own_territory(question: str) -> bool:
@@ -75,6 +89,10 @@ class AssistantRequest:
     question: str
     history: Sequence[Turn] = ()
     territory: TerritorySource | None = None
+    tools: Sequence[ToolSpec] = ()
+    """Data tools the language model may call for this caller (none offline)."""
+    call_tool: ToolCaller | None = None
+    """Runs them, with the caller's rights (`knowledge.assistant.tools`)."""
 
 
 @dataclass
@@ -90,6 +108,7 @@ class _State:
     sources: list[Citation] = field(default_factory=list)
     refused: bool = False
     timings: dict[str, float] = field(default_factory=dict)
+    data: list[ToolResult] = field(default_factory=list)
 
     def mark(self, step: str, since: float) -> None:
         self.timings[step] = round((time.perf_counter() - since) * 1000, 1)
@@ -113,6 +132,7 @@ class Assistant:
         self.analyser: FrenchAnalyser = self.stats.analyser
         self.chain: Runnable[AssistantRequest, AssistantEvent] = (
             RunnableLambda(self._rewrite, name="rewrite")
+            | RunnableLambda(self._tools, afunc=self._atools, name="tools")
             | RunnableLambda(self._retrieve, name="retrieve")
             | RunnableLambda(self._gate, name="gate")
             | RunnableGenerator(self._answer, self._aanswer, name="answer")
@@ -172,6 +192,19 @@ class Assistant:
         state.mark("rewrite", since)
         return state
 
+    def _tools(self, state: _State) -> _State:
+        """Tools are called on the asynchronous path only (the service's)."""
+        return state
+
+    async def _atools(self, state: _State) -> _State:
+        request = state.request
+        if self.llm is None or not request.tools or request.call_tool is None:
+            return state
+        since = time.perf_counter()
+        state.data = await call_tools(self.llm, state.query, request.tools, request.call_tool)
+        state.mark("tools", since)
+        return state
+
     def _retrieve(self, state: _State) -> _State:
         since = time.perf_counter()
         query = state.query
@@ -184,11 +217,12 @@ class Assistant:
 
     def _gate(self, state: _State) -> _State:
         passed = state.relevance is not None and state.relevance.passed
-        # the member's own results are relevant by construction to a question about them
-        state.refused = not passed and state.territory is None
+        # the member's own results, and the data tools' figures, are relevant by construction
+        state.refused = not passed and state.territory is None and not state.data
         if state.refused:
             return state
-        sources = [_citation(i, p) for i, p in enumerate(state.passages, start=1)]
+        passages = state.passages if passed else []
+        sources = [_citation(i, p) for i, p in enumerate(passages, start=1)]
         if state.territory is not None:
             t = state.territory
             sources.append(
@@ -198,6 +232,16 @@ class Assistant:
                     title=t.title,
                     source=t.source,
                     kind="territory",
+                )
+            )
+        for result in state.data:
+            sources.append(
+                Citation(
+                    number=len(sources) + 1,
+                    text=result.text,
+                    title=result.title,
+                    source=result.source,
+                    kind="data",
                 )
             )
         state.sources = sources
@@ -215,21 +259,20 @@ class Assistant:
             if state.refused or self.llm is None:
                 yield from self._offline(state, since)
                 continue
-            guard = CitationFilter({s.number for s in state.sources})
-            parts: list[str] = []
+            out, failed = AnswerOutput(state.sources, _asked(state), bool(state.data)), False
             try:
                 for chunk in self.llm.stream(self._messages(state)):
-                    piece = guard.feed(str(chunk.content))
-                    if piece:
+                    if piece := out.feed(chunk.content):
                         if "first_token" not in state.timings:
                             state.mark("first_token", state.started)
-                        parts.append(piece)
                         yield Token(piece)
+                    if out.stopped:
+                        break
             except Exception:
                 log.exception("le modèle de langage n'a pas répondu ; réponse extractive")
-                parts = []
-            parts.append(guard.flush())
-            yield Done(self._finish(state, "".join(parts), since, removed=guard.removed))
+                failed = True
+            text = out.text(failed)
+            yield Done(self._finish(state, text, since, out.citations.removed, out.problem))
 
     async def _aanswer(self, states: AsyncIterator[_State]) -> AsyncIterator[AssistantEvent]:
         async for state in states:
@@ -239,21 +282,20 @@ class Assistant:
                 for event in self._offline(state, since):
                     yield event
                 continue
-            guard = CitationFilter({s.number for s in state.sources})
-            parts: list[str] = []
+            out, failed = AnswerOutput(state.sources, _asked(state), bool(state.data)), False
             try:
                 async for chunk in self.llm.astream(self._messages(state)):
-                    piece = guard.feed(str(chunk.content))
-                    if piece:
+                    if piece := out.feed(chunk.content):
                         if "first_token" not in state.timings:
                             state.mark("first_token", state.started)
-                        parts.append(piece)
                         yield Token(piece)
+                    if out.stopped:
+                        break
             except Exception:
                 log.exception("le modèle de langage n'a pas répondu ; réponse extractive")
-                parts = []
-            parts.append(guard.flush())
-            yield Done(self._finish(state, "".join(parts), since, removed=guard.removed))
+                failed = True
+            text = out.text(failed)
+            yield Done(self._finish(state, text, since, out.citations.removed, out.problem))
 
     # -- helpers ----------------------------------------------------------------------------
 
@@ -265,7 +307,7 @@ class Assistant:
 
     def _messages(self, state: _State) -> Any:
         territory = state.territory.name if state.territory is not None else None
-        return answer_messages(state.query, state.sources, territory)
+        return answer_messages(state.query, state.sources, territory, data=bool(state.data))
 
     def _refusal(self) -> str:
         docs = self.kb.documents()
@@ -279,29 +321,49 @@ class Assistant:
         own = [s for s in state.sources if s.kind == "territory"]
         if own:
             chosen = territory_sentences(own[0]) + chosen
-        return compose(chosen, state.sources)
+        # the data tools' figures as they came, each cited, before the literature's sentences
+        figures = [
+            f"{s.title} [{s.number}] :\n\n{s.text}" for s in state.sources if s.kind == "data"
+        ]
+        if figures and not chosen:
+            return "\n\n".join(figures)
+        return "\n\n".join([*figures, compose(chosen, state.sources)])
 
     def _finish(
         self,
         state: _State,
         text: str,
         since: float,
+        removed: Sequence[int] = (),
+        problem: Problem | Literal["chiffres"] | None = None,
         *,
         generated: bool = True,
-        removed: Sequence[int] = (),
     ) -> AssistantAnswer:
         valid = {s.number for s in state.sources}
-        fallback = False
+        reason: Literal["citations", "consignes", "injection", "chiffres"] | None = None
         removed_all = list(removed)
         used = ["refusal"] if state.refused else ["extractive"]
         if generated:
             text, more = repair(text.strip(), valid)
             removed_all.extend(more)
             used = ["system", "answer"] + (["rewrite"] if state.request.history else [])
-            if not cited_numbers(text):
+            used += ["tools"] if state.request.tools and state.request.call_tool else []
+            question = f"{state.request.question} {state.query}"
+            reason = problem or AnswerCheck(instruction_texts(), state.sources, question).problem(
+                text
+            )
+            if reason is not None:
+                log.warning(
+                    "réponse du modèle refusée (%s) : remplacée par l'extractive",
+                    _REASONS[reason],
+                )
+            elif not cited_numbers(text):
                 log.warning("réponse du modèle sans citation valide : remplacée par l'extractive")
-                text, fallback = self._extractive(state), True
+                reason = "citations"
+            if reason is not None:
+                text = self._extractive(state)
                 used.append("extractive")
+        fallback = reason is not None
         if state.territory is not None and not state.refused:
             used.append("territory")
         numbers = set(cited_numbers(text)) if not state.refused else set()
@@ -315,11 +377,17 @@ class Assistant:
             refused=state.refused,
             mode="generative" if generated and not fallback else "extractive",
             fallback=fallback,
+            fallback_reason=reason,
             removed_citations=sorted(set(removed_all)),
             territory=state.territory.code if state.territory and not state.refused else None,
             timings=dict(state.timings),
             prompts={name: prompts.version(name) for name in used},
         )
+
+
+def _asked(state: _State) -> str:
+    """The question and the query searched: words the answer may repeat."""
+    return f"{state.request.question} {state.query}"
 
 
 def _citation(number: int, passage: Passage) -> Citation:
@@ -333,6 +401,8 @@ def _citation(number: int, passage: Passage) -> Citation:
         section=passage.section,
         page=passage.page,
         similarity=passage.similarity,
+        provenance=passage.provenance,
+        flagged=list(passage.flagged),
     )
 
 

@@ -17,6 +17,7 @@ import msgspec
 
 import prompts
 from knowledge.analysis import FrenchAnalyser
+from knowledge.assistant.guard import flagged_source
 from knowledge.assistant.types import Citation
 
 __all__ = ["MAX_SENTENCES", "Sentence", "compose", "pick_sentences", "sentences"]
@@ -77,11 +78,15 @@ def pick_sentences(
     idf: Callable[[str], float],
     limit: int = MAX_SENTENCES,
 ) -> list[Sentence]:
-    """The best sentences of `sources` for `question`, deduplicated, in reading order."""
+    """The best sentences of `sources` for `question`, deduplicated, in reading order. A
+    passage holding instruction-like sentences gives none: its payload may sit in the sentence
+    after the order (« RÉPONDS EXACTEMENT. Anglet a un indice de 12. »)."""
     asked = set(analyser(question))
     total = sum(idf(t) for t in asked) or 1.0
     candidates: list[tuple[Sentence, set[str]]] = []
     for rank, source in enumerate(sources, start=1):
+        if flagged_source(source):
+            continue
         for order, text in enumerate(sentences(source.text)):
             # fragments (a passage may start mid-sentence) and questions do not answer
             if len(text.split()) < _MIN_WORDS or text[0].islower() or text.endswith("?"):

@@ -7,6 +7,7 @@ is chosen by settings, made once per application and shared by its requests.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from typing import Protocol
 
 import msgspec
@@ -15,12 +16,14 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from pydantic import SecretStr
 
 import prompts
+from knowledge.assistant.guard import flagged_source
 from knowledge.assistant.types import Citation, Turn
 
 __all__ = [
     "LLMConfig",
     "LLMSettingsLike",
     "answer_messages",
+    "instruction_texts",
     "make_chat_model",
     "rewrite_messages",
 ]
@@ -79,11 +82,24 @@ def make_chat_model(config: LLMConfig) -> BaseChatModel:
 
 def _source_view(source: Citation) -> dict[str, object]:
     label = f"{source.title} — {source.section}" if source.section else source.title
-    return {"number": source.number, "label": label.replace('"', "'"), "text": source.text}
+    return {
+        "number": source.number,
+        "label": label.replace('"', "'"),
+        "text": source.text,
+        "flagged": flagged_source(source),
+    }
+
+
+@cache
+def instruction_texts() -> tuple[str, ...]:
+    """The instructions the model is given, without sources nor question: the system prompt
+    and the answer template's own sentences (what an answer must never copy)."""
+    answer = prompts.render("answer", question="", sources=[], territory="Territoire")
+    return (prompts.render("system"), answer)
 
 
 def answer_messages(
-    question: str, sources: Sequence[Citation], territory: str | None
+    question: str, sources: Sequence[Citation], territory: str | None, *, data: bool = False
 ) -> list[BaseMessage]:
     """System rules, then the numbered sources and the question."""
     return [
@@ -94,6 +110,7 @@ def answer_messages(
                 question=question,
                 sources=[_source_view(s) for s in sources],
                 territory=territory,
+                data=data,
             )
         ),
     ]

@@ -6,7 +6,8 @@ Everything outside `knowledge/` sees these msgspec Structs, never LangChain obje
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Awaitable, Callable
+from typing import Any, Literal
 
 import msgspec
 
@@ -19,6 +20,9 @@ __all__ = [
     "Sources",
     "TerritorySource",
     "Token",
+    "ToolCaller",
+    "ToolResult",
+    "ToolSpec",
     "Turn",
 ]
 
@@ -62,12 +66,17 @@ class Citation(msgspec.Struct, frozen=True, kw_only=True):
     text: str
     title: str
     source: str
-    kind: Literal["passage", "territory"] = "passage"
+    kind: Literal["passage", "territory", "data"] = "passage"
+    """``data``: the result of a data tool (figures with their group, n and campaign)."""
     passage_id: str | None = None
     document_id: str | None = None
     section: str | None = None
     page: int | None = None
     similarity: float | None = None
+    provenance: str | None = None
+    """``builtin``, ``upload`` or ``practice`` for a passage (see `knowledge.types.Passage`)."""
+    flagged: list[str] = msgspec.field(default_factory=list)
+    """The passage's instruction-like sentences: it is never quoted in an answer."""
 
 
 class AssistantAnswer(msgspec.Struct, kw_only=True):
@@ -83,7 +92,11 @@ class AssistantAnswer(msgspec.Struct, kw_only=True):
     """True when no passage was relevant enough: the answer is the refusal, no model called."""
     mode: AnswerMode
     fallback: bool = False
-    """True when the model's answer had no valid citation and was replaced by an extractive one."""
+    """True when the model's answer was replaced by an extractive one (see `fallback_reason`)."""
+    fallback_reason: Literal["citations", "consignes", "injection", "chiffres"] | None = None
+    """Why: no valid citation, a copy of the assistant's instructions, text injected in a
+    document (`knowledge.assistant.guard`), or a figure that no source gives
+    (`knowledge.assistant.figures`)."""
     removed_citations: list[int] = msgspec.field(default_factory=list)
     """Citation numbers the model gave that referred to no source (removed from the answer)."""
     territory: str | None = None
@@ -118,3 +131,25 @@ class Done(msgspec.Struct, frozen=True, tag="done"):
 
 
 AssistantEvent = Sources | Token | Done
+
+
+class ToolSpec(msgspec.Struct, frozen=True):
+    """A data tool the language model may call: its name, what it does, its arguments' JSON
+    Schema."""
+
+    name: str
+    description: str
+    parameters: dict[str, Any]
+
+
+class ToolResult(msgspec.Struct, frozen=True):
+    """What one tool call gave: a source of the answer (title « Données : … », the figures as
+    text, where to read them)."""
+
+    title: str
+    text: str
+    source: str
+
+
+ToolCaller = Callable[[str, dict[str, Any]], Awaitable[ToolResult]]
+"""Runs a data tool by name with the model's arguments, with the caller's rights."""

@@ -1,123 +1,77 @@
-"""The knowledge base over HTTP: search and the list of indexed documents (public, read-only).
-
-Ingestion is a command (``territoires knowledge ingest``), never done on the request path. The
-knowledge base (embedding model, Chroma client, BM25 index) is opened once, on first use, by a
-`KnowledgeProvider` made in `create_app`, and injected into the handlers.
-"""
+"""The knowledge base over HTTP: search, the indexed documents, a passage in context (public,
+read-only), and an administrator's upload, indexed in the background (``202`` and a job to
+follow or cancel). The use cases live in `service.documents`; the knowledge base is opened
+once, on first use, by the `KnowledgeProvider` made in `create_app` and injected as
+``knowledge``, the jobs registry as ``ingest_jobs``. Ingestion of the corpus is a command."""
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Annotated, Final, Literal
+from typing import Annotated
 
-import msgspec
 from anyio import to_thread
-from litestar import Controller, get, post
+from litestar import Controller, Response, delete, get, post
 from litestar.datastructures import UploadFile
-from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter, PathParameter
 
-from knowledge.config import KnowledgeConfig, SettingsLike
-from knowledge.errors import KnowledgeError
-from knowledge.ingest import Ingester
-from knowledge.retrieval import DEFAULT_PER_DOCUMENT, KnowledgeBase
-from knowledge.types import DocumentInfo, IngestReport, Passage
-from service.accounts.auth import require_role
-from service.deps import CurrentPrincipal
-from service.platform.errors import DomainError, InvalidInputError, NotFoundError
-from service.platform.operations import observe
-from service.platform.settings import Settings
+from knowledge.retrieval import DEFAULT_PER_DOCUMENT
+from service.api.docs import responses
+from service.deps import CurrentPrincipal, IngestQueue, Knowledge
+from service.documents.jobs import IngestJob
+from service.documents.library import (
+    DocumentList,
+    Method,
+    PassageContext,
+    SearchResults,
+    list_documents,
+    passage_context,
+    search_passages,
+)
+from service.documents.uploads import UPLOAD_MAX_BYTES
+from service.platform.text import NOT_BLANK_PATTERN
 
-__all__ = [
-    "DocumentList",
-    "KnowledgeController",
-    "KnowledgeProvider",
-    "KnowledgeUnavailableError",
-    "PassageContext",
-    "SearchResults",
-]
-
-
-class KnowledgeUnavailableError(DomainError):
-    """The index cannot be opened (Chroma server unreachable, embedding model mismatch…)."""
-
-    status_code = 503
-    title = "Service indisponible"
-
-
-class KnowledgeProvider:
-    """Opens the knowledge base once per application, on first use, and hands it out."""
-
-    def __init__(self, settings: SettingsLike, config: KnowledgeConfig | None = None) -> None:
-        self._config = config or KnowledgeConfig.from_settings(settings)
-        self._kb: KnowledgeBase | None = None
-        self._lock = threading.Lock()
-
-    def __call__(self) -> KnowledgeBase:
-        """The knowledge base; a failure to open it is retried on the next request."""
-        with self._lock:
-            if self._kb is None:
-                try:
-                    self._kb = KnowledgeBase.open(self._config)
-                except KnowledgeError as exc:
-                    raise KnowledgeUnavailableError(
-                        f"La base de connaissances est indisponible : {exc}"
-                    ) from exc
-            return self._kb
-
-
-class SearchResults(msgspec.Struct):
-    """Passages answering a question, best first, each with its source."""
-
-    query: str
-    k: int
-    method: str
-    passages: list[Passage]
-
-
-class DocumentList(msgspec.Struct):
-    """Indexed documents."""
-
-    count: int
-    passages: int
-    documents: list[DocumentInfo]
-
-
-class PassageContext(msgspec.Struct):
-    """A passage and its neighbours in the document, in document order."""
-
-    passage: Passage
-    context: list[Passage]
-
+__all__ = ["KnowledgeController"]
 
 Query = Annotated[
-    str | None,
+    str,
     Parameter(
+        required=True,
         max_length=1000,
         description="La question ou les mots-clés à chercher, en français ou en anglais.",
+        # documented, and checked by `search_passages` (its French message names q)
+        schema_extra={"minLength": 1, "pattern": NOT_BLANK_PATTERN},
     ),
 ]
-Knowledge = NamedDependency[KnowledgeBase]
 K = Annotated[int, Parameter(ge=1, le=20, description="Nombre de passages (1 à 20, défaut 5).")]
 MethodParam = Annotated[
-    Literal["hybrid", "dense", "lexical"],
+    Method,
     Parameter(description="hybrid (défaut : vecteurs et BM25 fusionnés), dense ou lexical."),
 ]
 PerDocument = Annotated[
     int,
     Parameter(ge=1, le=20, description="Passages au plus par document (défaut 3)."),
 ]
-Window = Annotated[int, Parameter(ge=0, le=5, description="Passages voisins de chaque côté.")]
+Window = Annotated[
+    int,
+    # `minimum` repeated: Litestar 2 leaves a bound of 0 out of the schema
+    Parameter(
+        ge=0, le=5, description="Passages voisins de chaque côté.", schema_extra={"minimum": 0}
+    ),
+]
 PassageId = Annotated[str, PathParameter(description="Identifiant du passage.")]
-
-
-UPLOAD_SUFFIXES: Final = frozenset({".md", ".markdown", ".txt", ".html", ".htm", ".pdf"})
-UPLOAD_MAX_BYTES: Final = 20 * 1024 * 1024
-_upload_lock = threading.Lock()
-"""One ingestion at a time in this process: writes to the index are not concurrent."""
+JobId = Annotated[
+    str, PathParameter(max_length=64, description="Identifiant de la tâche d'indexation.")
+]
+Replace = Annotated[
+    bool,
+    Parameter(
+        description=(
+            "Remplacer explicitement un document de même identifiant, y compris un document "
+            "intégré (l'ancienne version est gardée). Faux par défaut : refus (409)."
+        )
+    ),
+]
 
 
 @dataclass
@@ -137,84 +91,78 @@ class KnowledgeController(Controller):
     def search(
         self,
         knowledge: Knowledge,
-        q: Query = None,
+        q: Query = "",
         k: K = 5,
         method: MethodParam = "hybrid",
         per_document: PerDocument = DEFAULT_PER_DOCUMENT,
     ) -> SearchResults:
         """Hybrid search (Chroma vectors + French BM25, weighted reciprocal rank fusion):
         the `k` best passages, at most `per_document` from one document."""
-        query = " ".join((q or "").split())
-        if not query:
-            raise DomainError("Le paramètre q (la question à chercher) est vide ou absent.")
-        try:
-            with observe("retrieval"):
-                passages = knowledge.search(query, k, method=method, max_per_document=per_document)
-        except KnowledgeError as exc:
-            raise KnowledgeUnavailableError(f"Recherche impossible : {exc}") from exc
-        return SearchResults(query=query, k=k, method=method, passages=passages)
+        return search_passages(knowledge, q, k, method, per_document)
 
     @get("/documents", summary="Documents indexés", sync_to_thread=True)
     def documents(self, knowledge: Knowledge) -> DocumentList:
         """Every indexed document with its source, language and number of passages."""
-        docs = knowledge.documents()
-        return DocumentList(count=len(docs), passages=sum(d.passages for d in docs), documents=docs)
+        return list_documents(knowledge)
 
     @get("/passages/{passage_id:str}", summary="Un passage et ses voisins", sync_to_thread=True)
     def passage(
         self, knowledge: Knowledge, passage_id: PassageId, window: Window = 1
     ) -> PassageContext:
         """The passage with this id, and up to `window` passages before and after it."""
-        found = knowledge.passage(passage_id)
-        if found is None:
-            raise NotFoundError(f"Aucun passage « {passage_id} » dans la base de connaissances.")
-        return PassageContext(passage=found, context=knowledge.neighbours(passage_id, window))
+        return passage_context(knowledge, passage_id, window)
 
     @post(
         "/documents",
         summary="Ajouter un document (administrateurs)",
-        status_code=201,
+        status_code=202,
         request_max_body_size=UPLOAD_MAX_BYTES,
+        responses=responses(
+            IngestJob, status=202, description="Accepté", errors=(403, 409, 422, 429)
+        ),
     )
     async def upload(
         self,
-        knowledge: Knowledge,
+        ingest_jobs: IngestQueue,
         principal: CurrentPrincipal,
-        settings: NamedDependency[Settings],
         data: Annotated[DocumentUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
-    ) -> IngestReport:
-        """Index one Markdown, text, HTML or PDF file sent as the multipart field ``data``:
-        it is kept under the data directory and ingested like ``territoires knowledge ingest``
-        (same file again: nothing to do; changed file: its passages are replaced)."""
-        require_role(principal, "admin")
+        replace: Replace = False,
+    ) -> Response[IngestJob]:
+        """Queue one Markdown, text, HTML or PDF file sent as the multipart field ``data`` for
+        indexing: ``202`` with the job and its address (``Location``), to follow with
+        ``GET /api/v1/knowledge/jobs/{id}``. Checked at once: name, type, YAML header, and the
+        id of a built-in document (``409`` unless ``replace=true``)."""
         upload = data.data
-        name = Path(upload.filename or "").name
-        if Path(name).suffix.lower() not in UPLOAD_SUFFIXES:
-            raise InvalidInputError(
-                f"Type de fichier refusé « {name} » : {', '.join(sorted(UPLOAD_SUFFIXES))}."
+        try:
+            job = await to_thread.run_sync(
+                ingest_jobs.submit, principal, upload.filename, upload.file, replace
             )
-        content = await upload.read()
-        folder = settings.data_dir / "knowledge" / "uploads"
-        report = await to_thread.run_sync(_ingest_upload, knowledge, folder, name, content)
-        if report.problems:
-            reasons = "; ".join(p.reason for p in report.problems)
-            raise InvalidInputError(f"Document refusé ({name}) : {reasons}.")
-        return report
+        finally:
+            await upload.close()
+        return Response(job, status_code=202, headers={"Location": f"{self.path}/jobs/{job.id}"})
 
+    @get(
+        "/jobs/{job_id:str}",
+        summary="Une tâche d'indexation (administrateurs)",
+        responses=responses(IngestJob, errors=(403,)),
+    )
+    async def job(
+        self, ingest_jobs: IngestQueue, principal: CurrentPrincipal, job_id: JobId
+    ) -> IngestJob:
+        """State of an upload's indexing: ``queued``, ``running`` (step and passages embedded
+        of total), ``done`` (with what it did), ``failed`` (with the French reason) or
+        ``cancelled``."""
+        return ingest_jobs.get(principal, job_id)
 
-def _ingest_upload(kb: KnowledgeBase, folder: Path, name: str, content: bytes) -> IngestReport:
-    """Write the file (atomically) and ingest it; a refused file is not kept."""
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / name
-    temporary = folder / f".{name}.part"
-    with _upload_lock:
-        temporary.write_bytes(content)
-        previous = target.read_bytes() if target.exists() else None
-        temporary.replace(target)
-        report = Ingester(kb).ingest([target])
-        if report.problems:  # put things back as they were: nothing half-kept
-            if previous is None:
-                target.unlink(missing_ok=True)
-            else:
-                target.write_bytes(previous)
-        return report
+    @delete(
+        "/jobs/{job_id:str}",
+        summary="Annuler une indexation (administrateurs)",
+        status_code=202,
+        responses=responses(IngestJob, status=202, description="Accepté", errors=(403, 409)),
+    )
+    async def cancel(
+        self, ingest_jobs: IngestQueue, principal: CurrentPrincipal, job_id: JobId
+    ) -> IngestJob:
+        """Cancel a queued or running indexing: nothing of the upload is kept. A running job
+        stops at its next check (``cancel_requested`` until then); ``409`` once finished."""
+        return ingest_jobs.cancel(principal, job_id)

@@ -13,8 +13,10 @@ from knowledge.config import CORPUS_DIR, KnowledgeConfig, SettingsLike
 from knowledge.errors import KnowledgeError
 
 if TYPE_CHECKING:
+    from knowledge.ingest import Ingester
     from knowledge.retrieval import KnowledgeBase
     from knowledge.types import IngestReport
+    from service.platform.settings import Settings
 
 __all__ = ["CORPUS_DIR", "prepare_index", "register"]
 
@@ -35,6 +37,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     ingest.add_argument(
         "--max-mb", type=float, default=20.0, help="taille maximale d'un fichier (Mo, défaut 20)"
+    )
+    ingest.add_argument(
+        "--replace",
+        action="store_true",
+        help="laisser ces fichiers remplacer un document intégré de même identifiant "
+        "(l'ancienne version est gardée sous <data_dir>/knowledge/versions)",
     )
     ingest.set_defaults(func=_ingest)
 
@@ -71,6 +79,17 @@ def _open(settings: SettingsLike | None = None) -> KnowledgeBase:
     return KnowledgeBase.open(KnowledgeConfig.from_settings(settings))
 
 
+def _ingester(kb: KnowledgeBase, settings: Settings, max_mb: float | None = None) -> Ingester:
+    """An ingester within the settings' limits, keeping replaced built-in cards' files."""
+    from knowledge.ingest import Ingester
+    from service.documents.uploads import ingest_limits, versions_dir
+
+    limits = ingest_limits(settings)
+    if max_mb is not None:
+        limits = msgspec.structs.replace(limits, max_bytes=int(max_mb * 1024 * 1024))
+    return Ingester(kb, limits=limits, versions_dir=versions_dir(settings.data_dir))
+
+
 def _fail(exc: Exception) -> int:
     print(f"Erreur : {exc}", file=sys.stderr)
     return 2
@@ -80,12 +99,14 @@ def _ingest(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from knowledge.ingest import Ingester, discover
+    from knowledge.ingest import discover
+    from service.platform.settings import load_settings
 
     console = Console(stderr=True)
     try:
-        kb = _open()
-        ingester = Ingester(kb, max_bytes=int(args.max_mb * 1024 * 1024))
+        settings = load_settings()
+        kb = _open(settings)
+        ingester = _ingester(kb, settings, args.max_mb)
         files, missing = discover(args.paths)
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
         with Progress(*columns, console=console, transient=True) as progress:
@@ -94,7 +115,7 @@ def _ingest(args: argparse.Namespace) -> int:
             def advance(path: Path, status: str) -> None:
                 progress.update(task, advance=1, description=f"{status} : {path.name}")
 
-            report = ingester.ingest(files, prune=args.prune, on_file=advance)
+            report = ingester.ingest(files, prune=args.prune, on_file=advance, replace=args.replace)
         report.problems[:0] = missing
     except KnowledgeError as exc:
         return _fail(exc)
@@ -159,11 +180,10 @@ def _documents(args: argparse.Namespace) -> int:
     return 0
 
 
-def prepare_index(settings: SettingsLike) -> None:
-    """`territoires prepare` step: index (or bring up to date) the corpus of knowledge cards."""
-    from knowledge.ingest import Ingester
-
+def prepare_index(settings: Settings) -> None:
+    """`territoires prepare` step: index (or bring up to date) the corpus of knowledge cards
+    (a card an administrator explicitly replaced by an upload stays replaced)."""
     kb = _open(settings)
-    report = Ingester(kb).run([CORPUS_DIR], prune=True)
+    report = _ingester(kb, settings).run([CORPUS_DIR], prune=True)
     print("Base de connaissances : ", end="")
     _print_report(report)

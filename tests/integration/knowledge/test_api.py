@@ -11,7 +11,9 @@ from litestar import Litestar
 from litestar.di import Provide
 from litestar.testing import TestClient
 
-from service.api.knowledge import KnowledgeController, KnowledgeProvider
+from service.api.knowledge import KnowledgeController
+from service.documents.jobs import IngestJobs
+from service.documents.provider import KnowledgeProvider
 from service.platform.errors import exception_handlers
 from service.platform.settings import load_settings
 from tests.knowledge_fixtures import corpus_kb
@@ -23,14 +25,16 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient[Litesta
     _, config = corpus_kb(tmp_path_factory)
     settings = load_settings({}, data_dir=config.data_dir)
     provider = KnowledgeProvider(settings, config)
+    jobs = IngestJobs(settings, provider)
     app = Litestar(
         route_handlers=[KnowledgeController],
         dependencies={
             "knowledge": Provide(provider.__call__, sync_to_thread=True),
             "principal": Provide(lambda: None, sync_to_thread=False),  # anonymous reader
             "settings": Provide(lambda: settings, sync_to_thread=False),
+            "ingest_jobs": Provide(lambda: jobs, sync_to_thread=False),
         },
-        exception_handlers=exception_handlers(),  # type: ignore[arg-type]
+        exception_handlers=exception_handlers(),
     )
     with TestClient(app) as client:
         yield client
@@ -47,6 +51,7 @@ def test_search_returns_passages_with_their_sources(api: TestClient[Litestar]) -
     assert "jumeau numérique" in first["text"].lower()
     for key in ("id", "document_id", "title", "source", "section", "page", "score", "similarity"):
         assert key in first
+    assert first["provenance"] in {"builtin", "upload"} and first["flagged"] == []
 
 
 @pytest.mark.parametrize("method", ["dense", "lexical"])
@@ -88,6 +93,9 @@ def test_documents_lists_what_is_indexed(api: TestClient[Litestar]) -> None:
     assert {"strategy", "glossaire", "frucquet-2023-findings-en"} <= ids
     assert body["count"] == len(body["documents"])
     assert body["passages"] == sum(d["passages"] for d in body["documents"])
+    cards = {d["id"]: d for d in body["documents"] if d["provenance"] == "builtin"}
+    assert cards["strategy"]["source"] == "corpus/fr/strategy.md"
+    assert all("path" not in d for d in body["documents"])
 
 
 def test_a_passage_with_its_neighbours(api: TestClient[Litestar]) -> None:

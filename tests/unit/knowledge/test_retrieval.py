@@ -67,11 +67,15 @@ def test_unknown_ids_and_empty_queries(corpus: KnowledgeBase) -> None:
 
 def test_every_card_is_indexed_with_its_metadata(corpus: KnowledgeBase) -> None:
     docs = {d.id: d for d in corpus.documents()}
+    stored = {d.id: d for d in corpus.stored_documents()}
     for dimension in DIMENSIONS:
         card = docs[dimension]
         assert card.language == "fr" and card.format == "md"
         assert dimension in card.dimensions and card.references
-        assert card.path and card.path.endswith(f"{dimension}.md")
+        assert card.provenance == "builtin" and card.source == f"corpus/fr/{dimension}.md"
+        path = stored[dimension].path
+        assert path and path.endswith(f"{dimension}.md")
+        assert not hasattr(card, "path")  # the public listing never shows a server path
     assert {"glossaire", "contexte-national", "frucquet-2023-constats", "etudes-de-cas"} <= set(
         docs
     )
