@@ -1,98 +1,155 @@
-"""One map from domain errors to RFC 9457 problem-details responses, with French messages.
+"""One map from domain errors to RFC 9457 problem-details responses, in the caller's language.
 
-Domain code raises its own exceptions; only this module knows about HTTP status codes.
+Domain code raises its own exceptions with a catalogue message id (the French text, marked with
+``N_``) and named parameters; only this module knows about HTTP status codes, and it renders
+the texts at the edge: in the page's language for a page, else ``?lang=``, then
+``Accept-Language``, then the service default (French) for the API.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from http import HTTPStatus
+from typing import Any, ClassVar, Final
 
 import msgspec
 from litestar import Request, Response
-from litestar.exceptions import (
-    HTTPException,
-    NotAuthorizedException,
-    NotFoundException,
-    PermissionDeniedException,
-    ValidationException,
-)
+from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from sqlalchemy.exc import DataError, IntegrityError
 
 from maturity.scoring import AnswerError
+from service.platform.i18n import (
+    N_,
+    SOURCE_LANG,
+    Lang,
+    MessageId,
+    accept_language,
+    as_lang,
+    translate,
+)
 
 __all__ = [
+    "PAGE_LANG",
     "AuthenticationError",
     "ConflictError",
     "DomainError",
+    "FieldError",
     "InvalidInputError",
+    "MalformedRequestError",
     "NotFoundError",
     "PermissionDeniedError",
     "Problem",
     "TooManyRequestsError",
+    "UnsupportedMediaTypeError",
     "exception_handlers",
+    "problem_lang",
     "problem_response",
+    "validation_message",
 ]
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
+PAGE_LANG: Final = "page_lang"
+"""Key of ``request.state`` where the pages put their language before an error is rendered."""
+
+
+class FieldError(msgspec.Struct, frozen=True):
+    """A message about one field of the input (a form field, a JSON member)."""
+
+    field: str
+    message: MessageId
+    params: dict[str, Any] = msgspec.field(default_factory=dict)
+
+    def render(self, lang: str) -> dict[str, str]:
+        """The entry of a problem's ``errors`` list, in `lang`."""
+        return {"champ": self.field, "message": translate(lang, self.message, **self.params)}
 
 
 class DomainError(Exception):
-    """Base of the service's own errors: a French message and the HTTP status it maps to."""
+    """Base of the service's own errors: a message id with its parameters, and the HTTP status
+    it maps to. ``errors`` lists the offending fields; ``retry_after`` (seconds) is sent as
+    ``Retry-After``."""
 
-    status_code = 400
-    title = "Requête invalide"
+    status_code: ClassVar[int] = 400
 
-    def __init__(self, detail: str, **extra: Any) -> None:
-        super().__init__(detail)
-        self.detail = detail
-        self.extra = extra
+    def __init__(
+        self,
+        message: MessageId,
+        /,
+        *,
+        errors: Sequence[FieldError] = (),
+        retry_after: int | None = None,
+        **params: Any,
+    ) -> None:
+        self.message = message
+        self.params = params
+        self.errors = list(errors)
+        self.retry_after = retry_after
+        super().__init__(self.detail)
+
+    def translate(self, lang: str) -> str:
+        """The message in `lang`."""
+        return translate(lang, self.message, **self.params)
+
+    @property
+    def detail(self) -> str:
+        """The message in French (the source language), for logs and the command line."""
+        return self.translate(SOURCE_LANG)
+
+    def field_errors(self, lang: str) -> list[dict[str, str]]:
+        """The ``errors`` list of the problem, in `lang`."""
+        return [error.render(lang) for error in self.errors]
 
 
 class NotFoundError(DomainError):
     """The resource does not exist, or the caller may not know that it does."""
 
     status_code = 404
-    title = "Introuvable"
 
 
 class ConflictError(DomainError):
     """The request contradicts the resource's current state."""
 
     status_code = 409
-    title = "Conflit"
 
 
 class AuthenticationError(DomainError):
     """No valid credentials: missing, unknown, revoked or expired."""
 
     status_code = 401
-    title = "Authentification requise"
 
 
 class PermissionDeniedError(DomainError):
     """Valid credentials whose role does not allow the action."""
 
     status_code = 403
-    title = "Accès refusé"
 
 
 class InvalidInputError(DomainError):
-    """Well-formed input that breaks a rule of the domain (pass ``errors=[...]`` to list them)."""
+    """Well-formed input that breaks a rule of the domain (``errors`` lists the fields)."""
 
     status_code = 422
-    title = "Données invalides"
 
 
 class TooManyRequestsError(DomainError):
-    """Too many attempts: retry after ``retry_after`` seconds (sent as ``Retry-After``)."""
+    """Too many attempts: retry after ``retry_after`` seconds."""
 
     status_code = 429
-    title = "Trop de requêtes"
+
+
+class MalformedRequestError(DomainError):
+    """A request that cannot even be read: invalid UTF-8, JSON nested too deep, a NUL."""
+
+    status_code = 400
+
+
+class UnsupportedMediaTypeError(DomainError):
+    """A body sent in a media type the endpoint does not read (a form to a JSON endpoint)."""
+
+    status_code = 415
 
 
 class Problem(msgspec.Struct, omit_defaults=True):
@@ -106,29 +163,103 @@ class Problem(msgspec.Struct, omit_defaults=True):
     errors: list[dict[str, Any]] | None = None
 
 
-_STATUS_TITLES = {
-    400: "Requête invalide",
-    401: "Authentification requise",
-    403: "Accès refusé",
-    404: "Introuvable",
-    405: "Méthode non permise",
-    409: "Conflit",
-    413: "Requête trop volumineuse",
-    415: "Type de contenu non pris en charge",
-    422: "Données invalides",
-    429: "Trop de requêtes",
-    500: "Erreur interne",
-    503: "Service indisponible",
+_STATUS_TITLES: Final[dict[int, MessageId]] = {
+    400: N_("Requête invalide"),
+    401: N_("Authentification requise"),
+    403: N_("Accès refusé"),
+    404: N_("Introuvable"),
+    405: N_("Méthode non permise"),
+    409: N_("Conflit"),
+    413: N_("Requête trop volumineuse"),
+    415: N_("Type de contenu non pris en charge"),
+    422: N_("Données invalides"),
+    429: N_("Trop de requêtes"),
+    500: N_("Erreur interne"),
+    503: N_("Service indisponible"),
+}
+_OTHER_TITLE: Final = N_("Erreur")
+
+_STATUS_DETAILS: Final[dict[int, MessageId]] = {
+    401: N_("Identifiez-vous (clé d'API « Authorization: Bearer … » ou session)."),
+    403: N_("Vous n'avez pas les droits nécessaires pour cette action."),
+    404: N_("La ressource demandée n'existe pas."),
+    405: N_("Cette méthode HTTP n'est pas acceptée à cette adresse."),
+    413: N_("Le corps de la requête dépasse la taille permise."),
+    429: N_("Trop de requêtes : réessayez dans un moment."),
 }
 
-_STATUS_DETAILS = {
-    401: "Identifiez-vous (clé d'API « Authorization: Bearer … » ou session).",
-    403: "Vous n'avez pas les droits nécessaires pour cette action.",
-    404: "La ressource demandée n'existe pas.",
-    405: "Cette méthode HTTP n'est pas acceptée à cette adresse.",
-    413: "Le corps de la requête dépasse la taille permise.",
-    429: "Trop de requêtes : réessayez dans un moment.",
-}
+_MSGSPEC_MESSAGES: Final[tuple[tuple[re.Pattern[str], MessageId], ...]] = (
+    # msgspec (and Litestar's parameter checks) explain a refused input in English: each
+    # message they write is matched here once and replaced by its catalogue text
+    (
+        re.compile(r"Object contains unknown field `(?P<field>[^`]*)`"),
+        N_("champ inconnu « %(field)s »"),
+    ),
+    (
+        re.compile(r"Object missing required field `(?P<field>[^`]*)`"),
+        N_("champ obligatoire « %(field)s » manquant"),
+    ),
+    (
+        re.compile(r"Expected `(?P<expected>[^`]*)`, got `(?P<got>[^`]*)`"),
+        N_("type attendu %(expected)s, reçu %(got)s"),
+    ),
+    (re.compile(r"Expected `str` matching regex '.*?'(?= - at|$)"), N_("texte au format invalide")),
+    (
+        re.compile(r"Expected `str` of length <= (?P<limit>\d+)"),
+        N_("texte de %(limit)s caractères au plus"),
+    ),
+    (
+        re.compile(r"Expected `str` of length >= (?P<limit>\d+)"),
+        N_("texte de %(limit)s caractères au moins"),
+    ),
+    (
+        re.compile(r"Expected `(?:int|float)` >= (?P<limit>[-\d.e]+)"),
+        N_("nombre supérieur ou égal à %(limit)s attendu"),
+    ),
+    (
+        re.compile(r"Expected `(?:int|float)` <= (?P<limit>[-\d.e]+)"),
+        N_("nombre inférieur ou égal à %(limit)s attendu"),
+    ),
+    (re.compile(r"Invalid enum value (?P<value>'[^']*'|\S+)"), N_("valeur non permise %(value)s")),
+    (re.compile(r"Invalid UUID"), N_("identifiant (UUID) invalide")),
+    (
+        re.compile(r"Invalid RFC3339 encoded datetime"),
+        N_("date et heure invalides (RFC 3339 attendu)"),
+    ),
+    (
+        re.compile(r"Expected `datetime` with a timezone component"),
+        N_("date et heure avec fuseau attendues"),
+    ),
+    (re.compile(r"Number out of range"), N_("nombre hors limites")),
+    (re.compile(r"JSON is malformed: (?P<reason>.*)"), N_("JSON mal formé (%(reason)s)")),
+    (re.compile(r"Input data was truncated"), N_("JSON tronqué")),
+    (re.compile(r" - at `(?P<path>[^`]*)`"), N_(" (à %(path)s)")),
+)
+
+
+def validation_message(message: str, lang: str) -> str:
+    """A validation message of msgspec or Litestar in `lang`, through the catalogue (a message
+    the table does not know is left as it is)."""
+    for pattern, message_id in _MSGSPEC_MESSAGES:
+
+        def replace(match: re.Match[str], message_id: MessageId = message_id) -> str:
+            return translate(lang, message_id, **match.groupdict())
+
+        message = pattern.sub(replace, message)
+    return message
+
+
+def problem_lang(request: Request[Any, Any, Any]) -> Lang:
+    """The language of a problem's texts: the page's when a page shows it, else ``?lang=``,
+    then ``Accept-Language``, then the service's default language (French unless set)."""
+    settings = request.app.state.get("settings")
+    return (
+        as_lang(request.state.get(PAGE_LANG))
+        or as_lang(request.query_params.get("lang"))
+        or accept_language(request.headers.get("accept-language"))
+        or as_lang(getattr(settings, "default_lang", None))
+        or SOURCE_LANG
+    )
 
 
 def problem_response(
@@ -138,14 +269,15 @@ def problem_response(
     errors: list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response[Problem]:
-    """A problem-details response for `status`."""
+    """A problem-details response for `status` (its title in the request's language)."""
     body = Problem(
-        title=_STATUS_TITLES.get(status, "Erreur"),
+        title=translate(problem_lang(request), _STATUS_TITLES.get(status, _OTHER_TITLE)),
         status=status,
         detail=detail,
         instance=request.url.path,
         errors=errors,
     )
+    headers = {**(headers or {}), "Content-Language": problem_lang(request)}
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -155,94 +287,108 @@ def _answer_error(request: Request[Any, Any, Any], exc: AnswerError) -> Response
 
 
 def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Problem]:
-    errors = exc.extra.get("errors")
-    headers = {"WWW-Authenticate": 'Bearer realm="territoires"'} if exc.status_code == 401 else None
-    if "retry_after" in exc.extra:
-        headers = {"Retry-After": str(exc.extra["retry_after"])}
-    return problem_response(request, exc.status_code, exc.detail, errors, headers)
+    lang = problem_lang(request)
+    headers = {"WWW-Authenticate": 'Bearer realm="territoires"'} if exc.status_code == 401 else {}
+    if exc.retry_after is not None:
+        headers = {"Retry-After": str(exc.retry_after)}
+    return problem_response(
+        request, exc.status_code, exc.translate(lang), exc.field_errors(lang) or None, headers
+    )
 
 
 def _data_error(request: Request[Any, Any, Any], exc: DataError) -> Response[Problem]:
     """A value the database refuses (e.g. a NUL character for PostgreSQL): the input's fault."""
     log.info("Valeur refusée par la base sur %s : %s", request.url.path, exc.orig)
-    return problem_response(
-        request, 400, "Requête invalide : une des valeurs envoyées ne peut pas être enregistrée."
-    )
+    message = N_("Requête invalide : une des valeurs envoyées ne peut pas être enregistrée.")
+    return problem_response(request, 400, translate(problem_lang(request), message))
 
 
 def _integrity_error(request: Request[Any, Any, Any], exc: IntegrityError) -> Response[Problem]:
     """A constraint broken by a concurrent change (the domain checks the rest beforehand)."""
     log.info("Conflit d'intégrité sur %s : %s", request.url.path, exc.orig)
-    return problem_response(
-        request, 409, "La donnée a été modifiée en même temps par une autre requête : réessayez."
-    )
-
-
-_MSGSPEC_FR = [
-    (re.compile(r"Object contains unknown field `([^`]*)`"), r"champ inconnu « \1 »"),
-    (re.compile(r"Object missing required field `([^`]*)`"), r"champ obligatoire « \1 » manquant"),
-    (re.compile(r"Expected `([^`]*)`, got `([^`]*)`"), r"type attendu \1, reçu \2"),
-    (re.compile(r"JSON is malformed: (.*)"), r"JSON mal formé (\1)"),
-    (re.compile(r"Input data was truncated"), r"JSON tronqué"),
-    (re.compile(r"Expected `str` matching regex '[^']*'"), r"texte au format invalide"),
-    (re.compile(r"Expected `str` of length <= (\d+)"), r"texte de \1 caractères au plus"),
-]
-
-
-def _french(message: str) -> str:
-    """Translate msgspec's usual validation messages; leave anything else as it is."""
-    for pattern, replacement in _MSGSPEC_FR:
-        message = pattern.sub(replacement, message)
-    return message
+    message = N_("La donnée a été modifiée en même temps par une autre requête : réessayez.")
+    return problem_response(request, 409, translate(problem_lang(request), message))
 
 
 def _validation_error(
     request: Request[Any, Any, Any], exc: ValidationException
 ) -> Response[Problem]:
+    lang = problem_lang(request)
     extra = exc.extra if isinstance(exc.extra, list) else None
     errors = [
         {
             "champ": e.get("key"),
             "source": e.get("source"),
-            "message": _french(str(e.get("message"))),
+            "message": validation_message(str(e.get("message")), lang),
         }
         for e in (extra or [])
         if isinstance(e, dict)
     ] or None
-    detail = "Les données envoyées sont invalides"
     raw = str(exc.detail or "")
-    if "decode" in raw.lower() or "malformed" in raw.lower() or "JSON" in raw:
-        detail = "Le corps de la requête n'est pas un JSON valide ou ne respecte pas le schéma"
+    malformed = "decode" in raw.lower() or "malformed" in raw.lower() or "JSON" in raw
     if errors:
-        detail += " : " + "; ".join(
-            f"{e['champ'] or ''} {e['message'] or ''}".strip() for e in errors
+        listed = "; ".join(f"{e['champ'] or ''} {e['message'] or ''}".strip() for e in errors)
+        message = (
+            N_(
+                "Le corps de la requête n'est pas un JSON valide ou ne respecte pas le schéma : "
+                "%(errors)s."
+            )
+            if malformed
+            else N_("Les données envoyées sont invalides : %(errors)s.")
         )
-    return problem_response(request, 400, detail + ".", errors)
+        detail = translate(lang, message, errors=listed)
+    else:
+        message = (
+            N_("Le corps de la requête n'est pas un JSON valide ou ne respecte pas le schéma.")
+            if malformed
+            else N_("Les données envoyées sont invalides.")
+        )
+        detail = translate(lang, message)
+    return problem_response(request, 400, detail, errors)
 
 
 def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Problem]:
+    """Litestar's own refusals (unknown route, wrong method, body too large, CSRF…): the
+    status says it all, so the detail is ours, in the caller's language."""
+    lang = problem_lang(request)
     status = exc.status_code
-    detail = _STATUS_DETAILS.get(status) or _french(str(exc.detail or _STATUS_TITLES.get(status)))
-    if status == 400 and not _is_french(detail):
-        detail = f"Requête invalide : {detail}"
-    if isinstance(exc, NotAuthorizedException | PermissionDeniedException | NotFoundException):
-        detail = _STATUS_DETAILS[status] if not _is_french(exc.detail) else str(exc.detail)
-    elif _is_french(exc.detail):
-        detail = str(exc.detail)
-    return problem_response(request, status, detail, headers=exc.headers)
+    raw = str(exc.detail or "")
+    if status == 500 and raw == "client disconnected prematurely":
+        # the client left in the middle of its body: its fault, and nobody reads the answer
+        log.info("Requête interrompue par le client sur %s", request.url.path)
+        message = N_("La requête a été interrompue avant la fin de son envoi.")
+        return problem_response(request, 400, translate(lang, message))
+    if status in _STATUS_DETAILS:
+        detail = translate(lang, _STATUS_DETAILS[status])
+    elif status == 400:
+        detail = translate(lang, N_("Requête invalide : %(detail)s"), detail=raw)
+    else:
+        title = translate(lang, _STATUS_TITLES.get(status, _OTHER_TITLE))
+        known = raw in ("", _reason(status))  # nothing more than the status's own name
+        detail = (
+            title
+            if known
+            else translate(lang, N_("%(title)s : %(detail)s"), title=title, detail=raw)
+        )
+    headers = dict(exc.headers or {})
+    if status == 429 and "Retry-After" not in headers:
+        # the rate limiter says when its window resets; clients are told in the standard header
+        headers["Retry-After"] = headers.get("RateLimit-Reset", "60")
+    return problem_response(request, status, validation_message(detail, lang), headers=headers)
 
 
-def _is_french(text: object) -> bool:
-    """Our own HTTP exceptions carry French details; Litestar's built-in ones are English."""
-    return isinstance(text, str) and any(c in text for c in "éèàêçôû«")
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
 
 
 def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
     log.exception("Erreur non gérée sur %s", request.url.path, exc_info=exc)
+    message = N_("Une erreur interne est survenue ; elle a été journalisée.")
     return problem_response(
-        request,
-        HTTP_500_INTERNAL_SERVER_ERROR,
-        "Une erreur interne est survenue ; elle a été journalisée.",
+        request, HTTP_500_INTERNAL_SERVER_ERROR, translate(problem_lang(request), message)
     )
 
 

@@ -209,15 +209,15 @@ def radar(
     out.append("</g>")
     for s in series:
         style = STYLES[s.style]
-        pts = [point(i, v or 0.0) for i, v in enumerate(s.values)]
+        corners = [point(i, v or 0.0) for i, v in enumerate(s.values)]
         out.append(f'<g class="series series-{s.style}">')
         out.append(
-            f'<polygon points="{" ".join(f"{_f(x)},{_f(y)}" for x, y in pts)}" '
+            f'<polygon points="{" ".join(f"{_f(x)},{_f(y)}" for x, y in corners)}" '
             f'{_stroke(s.style)} fill="{style["fill"]}" fill-opacity="{style["opacity"]}" '
             f'stroke-linejoin="round"><title>{escape(s.label)}</title></polygon>'
         )
         if s.style == "territory":
-            for (x, y), label, value in zip(pts, axes, s.values, strict=True):
+            for (x, y), label, value in zip(corners, axes, s.values, strict=True):
                 out.append(
                     f'<circle cx="{_f(x)}" cy="{_f(y)}" r="4" fill="{style["stroke"]}">'
                     f"<title>{escape(label)} : {escape(fmt(value))}</title></circle>"

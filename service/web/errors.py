@@ -1,10 +1,10 @@
-"""Errors as friendly French pages for browsers, problem JSON for the API.
+"""Errors as friendly pages in the page's language for browsers, problem JSON for the API.
 
 `html_aware` wraps the handlers of `service.platform.errors` without changing them: the JSON handler
 still decides the status and the message (one map from domain errors to HTTP), and for a page
 (any path outside ``/api``, ``/schema`` and ``/health`` whose caller does not ask for JSON) that
-answer is rendered through ``error.html`` instead. An anonymous visitor on a members' page is
-sent to the login page, with the page to come back to."""
+answer, written in the page's language, is rendered through ``error.html`` instead. An
+anonymous visitor on a members' page is sent to the login page, with the page to come back to."""
 
 from __future__ import annotations
 
@@ -15,14 +15,15 @@ from litestar import Request, Response
 from litestar.exceptions import PermissionDeniedException
 from litestar.response import Redirect, Template
 
-from service.platform.errors import Problem
-from service.web.rendering import base_context
+from service.platform.errors import PAGE_LANG, Problem
+from service.web.rendering import base_context, request_lang
 
 __all__ = ["html_aware", "is_page_request"]
 
 Handler = Callable[[Request[Any, Any, Any], Any], Response[Any]]
 NON_PAGE_PREFIXES: Final = ("/api/", "/schema", "/health", "/static/")
 CSRF_FAILURE: Final = "CSRF token verification failed"
+KEPT_HEADERS: Final = frozenset({"allow", "retry-after"})
 
 
 def is_page_request(request: Request[Any, Any, Any]) -> bool:
@@ -43,10 +44,14 @@ def _login_redirect(request: Request[Any, Any, Any]) -> Response[Any]:
     return Redirect(path="/connexion", query_params={"next": here}, status_code=303)
 
 
-def _error_page(request: Request[Any, Any, Any], status: int, detail: str) -> Template:
+def _error_page(
+    request: Request[Any, Any, Any], status: int, detail: str, headers: dict[str, str]
+) -> Template:
     context = base_context(request, None)
     context |= {"status": status, "detail": detail, "session_active": _has_session(request)}
-    return Template(template_name="error.html", context=context, status_code=status)
+    return Template(
+        template_name="error.html", context=context, status_code=status, headers=headers
+    )
 
 
 def _has_session(request: Request[Any, Any, Any]) -> bool:
@@ -63,8 +68,9 @@ def html_aware(handlers: dict[Any, Handler]) -> dict[Any, Handler]:
         def handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
             if not is_page_request(request):
                 return json_handler(request, exc)
+            request.state[PAGE_LANG] = request_lang(request)  # the message in the page's words
             response = json_handler(request, exc)
-            status = response.status_code
+            status = response.status_code or 500
             if status == 401:
                 return _login_redirect(request)
             problem = response.content
@@ -73,7 +79,10 @@ def html_aware(handlers: dict[Any, Handler]) -> dict[Any, Handler]:
                 detail = "csrf"
             elif status >= 500 or status in (404, 405):
                 detail = ""  # the page's own wording; never internals
-            return _error_page(request, status, detail)
+            # what the client needs to act on the page's answer too (RFC 9110: a 405 lists the
+            # methods allowed, a 429 says when to come back)
+            kept = {k: v for k, v in response.headers.items() if k.lower() in KEPT_HEADERS}
+            return _error_page(request, status, detail, kept)
 
         return handler
 

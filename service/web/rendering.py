@@ -6,7 +6,7 @@ user, the current path for the language switch and the ``next`` of the login lin
 
 from __future__ import annotations
 
-import math
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Final
 from urllib.parse import quote, urlencode
@@ -20,8 +20,18 @@ from litestar.template.config import TemplateConfig
 from markupsafe import Markup
 
 from service.accounts.auth import Principal
-from service.web.i18n import LANG_COOKIE, Lang, negotiate, translate
-from service.web.messages import FR
+from service.platform.i18n import translate, translations
+from service.web.i18n import (
+    FLASH,
+    LANG_COOKIE,
+    Lang,
+    choice,
+    format_day,
+    format_moment,
+    format_number,
+    format_share,
+    negotiate,
+)
 
 __all__ = [
     "STATIC_DIR",
@@ -30,7 +40,6 @@ __all__ = [
     "page",
     "request_lang",
     "safe_next",
-    "sessions",
     "template_config",
 ]
 
@@ -53,30 +62,59 @@ def safe_next(target: str | None, default: str = "/") -> str:
     return target
 
 
-def format_number(value: float | int | None, lang: str = "fr", digits: int = 1) -> str:
-    """A number as people read it: ``45,3`` in French, ``45.3`` in English, ``–`` for none."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    text = f"{value:,.{digits}f}" if digits else f"{round(value):,d}"
-    if lang == "fr":
-        text = text.replace(",", "\u202f").replace(".", ",")
-    return text
+def _lang(context: Context) -> str:
+    return str(context.get("lang", "fr"))
 
 
 @pass_context
-def _t(context: Context, key: str, **values: Any) -> str:
-    return translate(context.get("lang", "fr"), key, **values)
+def _gettext(context: Context, message: str) -> str:
+    """The template's message in the page's language (Jinja's newstyle gettext then escapes
+    and fills its ``%(name)s`` placeholders)."""
+    return translations(_lang(context)).gettext(message)
 
 
 @pass_context
-def _num(context: Context, value: float | int | None, digits: int = 1) -> str:
-    return format_number(value, context.get("lang", "fr"), digits)
+def _ngettext(context: Context, singular: str, plural: str, n: int) -> str:
+    return translations(_lang(context)).ngettext(singular, plural, n)
+
+
+@pass_context
+def _translated(context: Context, text: str | None) -> str:
+    """A French text the domain hands over as a catalogue id (a notice, a peer group's
+    wording), in the page's language: ``{{ notice | translated }}``."""
+    return translations(_lang(context)).gettext(text) if text else ""
+
+
+@pass_context
+def _num(context: Context, value: float | None, digits: int = 1) -> str:
+    return format_number(value, _lang(context), digits)
+
+
+@pass_context
+def _share(context: Context, value: float | None) -> str:
+    return format_share(value, _lang(context))
+
+
+@pass_context
+def _day(context: Context, value: date | None) -> str:
+    return format_day(value, _lang(context))
+
+
+@pass_context
+def _moment(context: Context, value: datetime | None) -> str:
+    return format_moment(value, _lang(context))
+
+
+@pass_context
+def _choice(context: Context, value: str, kind: str) -> str:
+    """The label of a stored code: ``{{ a.status | choice("assessment_status") }}``."""
+    return choice(_lang(context), kind, value)
 
 
 @pass_context
 def _label(context: Context, text: Any) -> str:
     """A model `Text` (``fr``/``en``) in the page's language."""
-    return str(text.get(context.get("lang", "fr"))) if text is not None else ""
+    return str(text.get(_lang(context))) if text is not None else ""
 
 
 def _url(path: str, **query: Any) -> str:
@@ -86,8 +124,21 @@ def _url(path: str, **query: Any) -> str:
 
 def _configure(engine: JinjaTemplateEngine) -> None:
     env = engine.engine
-    env.globals.update(t=_t, url=_url)
-    env.filters.update(num=_num, label=_label)
+    env.add_extension("jinja2.ext.i18n")
+    # the catalogue is chosen per page from the context's ``lang``: macros that translate
+    # are therefore imported ``with context``
+    env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.policies["ext.i18n.trimmed"] = True  # same whitespace as babel.cfg's ``trimmed``
+    env.globals.update(url=_url)
+    env.filters.update(
+        num=_num,
+        share=_share,
+        day=_day,
+        moment=_moment,
+        choice=_choice,
+        label=_label,
+        translated=_translated,
+    )
     env.trim_blocks = True
     env.lstrip_blocks = True
 
@@ -105,11 +156,10 @@ def base_context(request: Request[Any, Any, Any], principal: Principal | None) -
     query = request.url.query
     here = f"{path}?{query}" if query else path
     lang = request_lang(request)
-    message = request.query_params.get("message")
-    flash_key = f"flash.{message}"
+    flash = FLASH.get(request.query_params.get("message") or "")
     return {
         "lang": lang,
-        "flash": translate(lang, flash_key) if message and flash_key in FR else None,
+        "flash": translate(lang, flash) if flash is not None else None,
         "user": principal,
         "path": path,
         "here": here,
@@ -139,12 +189,6 @@ def page(
         status_code=status_code,
         headers=all_headers or None,
     )
-
-
-def sessions(request: Request[Any, Any, Any]) -> Any:
-    """The application's session factory (for the benchmark cache, which opens a session only
-    when its cached frames are due for a check)."""
-    return request.app.state["db_sessionmaker"]
 
 
 def svg(markup: str) -> Markup:
