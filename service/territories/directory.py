@@ -6,12 +6,13 @@ engine a polars frame."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Final
 
 import msgspec
 import polars as pl
-from sqlalchemy import Select, and_, case, or_, select
+from sqlalchemy import ColumnElement, and_, case, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -27,7 +28,8 @@ from maturity.territories import (
 from service.accounts.auth import Principal, require_principal
 from service.platform.db.tables import Meta, Territory
 from service.platform.errors import NotFoundError, PermissionDeniedError
-from service.platform.pagination import Page, paginate
+from service.platform.i18n import N_
+from service.platform.pagination import AnySelect, Page, paginate
 from service.territories.reference import REFERENCE_FILE, file_digest, read_reference
 
 __all__ = [
@@ -40,6 +42,8 @@ __all__ = [
     "search_territories",
     "set_public_profile",
     "territories_frame",
+    "territory_match",
+    "territory_names",
 ]
 
 DIGEST_KEY: Final = "territories_file_sha256"
@@ -140,7 +144,7 @@ async def load_territories(
         return LoadReport(rows=0, skipped=True, digest=digest)
     frame = read_reference(path)
     rows = frame.select("code", *_REFERENCE_COLUMNS).to_dicts()
-    dialect = session.bind.dialect.name
+    dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert(Territory)
     statement = statement.on_conflict_do_update(
@@ -158,7 +162,7 @@ async def load_territories(
     return LoadReport(rows=len(rows), skipped=False, digest=digest)
 
 
-def _with_epci() -> Select[Any]:
+def _with_epci() -> AnySelect:
     epci = aliased(Territory)
     return select(Territory, epci.code, epci.name, epci.kind).outerjoin(
         epci, epci.code == Territory.epci_code
@@ -169,6 +173,29 @@ def _from_row(row: Any, lang: str = "fr") -> TerritoryView:
     territory, epci_code, epci_name, epci_kind = row
     epci = TerritoryRef(epci_code, epci_name, epci_kind) if epci_code else None
     return territory_view(territory, epci, lang)
+
+
+def territory_match(q: str) -> ColumnElement[bool] | None:
+    """The territories whose name holds every word of `q` (accents, case and punctuation
+    folded: ``saint-etienne`` finds Saint-Étienne) or whose code starts with `q`; None for an
+    empty `q`. A condition on `Territory`, for any query that joins it."""
+    folded = fold(q)
+    if not folded:
+        return None
+    match = and_(*(Territory.search_name.contains(w, autoescape=True) for w in folded.split()))
+    code = q.strip().upper()
+    return or_(match, Territory.code.startswith(code)) if _CODE.fullmatch(code) else match
+
+
+async def territory_names(session: AsyncSession, codes: Iterable[str | None]) -> dict[str, str]:
+    """The names of the territories of `codes` (unknown and None codes left out), by code."""
+    wanted = {c for c in codes if c}
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(Territory.code, Territory.name).where(Territory.code.in_(sorted(wanted)))
+    )
+    return {code: name for code, name in rows}
 
 
 async def search_territories(
@@ -186,11 +213,8 @@ async def search_territories(
     code starts with `q`; exact names first, then names starting with `q`, then by population."""
     statement = _with_epci()
     folded = fold(q or "")
-    if folded:
-        match = and_(*(Territory.search_name.contains(w, autoescape=True) for w in folded.split()))
-        code = (q or "").strip().upper()
-        if _CODE.fullmatch(code):
-            match = or_(match, Territory.code.startswith(code))
+    match = territory_match(q or "")
+    if match is not None:
         statement = statement.where(match)
     if kind:
         statement = statement.where(Territory.kind == kind)
@@ -218,7 +242,9 @@ async def get_territory(session: AsyncSession, code: str, lang: str = "fr") -> T
     """One territory by its code (INSEE for communes, SIREN for EPCI); 404 when unknown."""
     row = (await session.execute(_with_epci().where(Territory.code == code.upper()))).first()
     if row is None:
-        raise NotFoundError(f"Territoire inconnu « {code} » (code INSEE ou SIREN attendu).")
+        raise NotFoundError(
+            N_("Territoire inconnu « %(code)s » (code INSEE ou SIREN attendu)."), code=code
+        )
     return _from_row(row, lang)
 
 
@@ -229,10 +255,13 @@ async def set_public_profile(
     caller = require_principal(principal)
     territory = await session.get(Territory, code)
     if territory is None:
-        raise NotFoundError(f"Territoire inconnu « {code} ».")
+        raise NotFoundError(N_("Territoire inconnu « %(code)s »."), code=code)
     if not caller.owns(code):
         raise PermissionDeniedError(
-            "Seuls les membres du territoire (ou un administrateur) choisissent son profil public."
+            N_(
+                "Seuls les membres du territoire (ou un administrateur) choisissent son profil "
+                "public."
+            )
         )
     territory.public_profile = public
     await session.flush()

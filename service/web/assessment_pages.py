@@ -19,6 +19,8 @@ from maturity.model import Model
 from maturity.scoring import AnswerError
 from service.accounts.auth import Principal, require_principal
 from service.assessments.campaigns import current_campaign
+from service.assessments.carryover import carry_over_source
+from service.assessments.editions import editions_for
 from service.assessments.revisions import get_revision
 from service.assessments.workflow import (
     AssessmentCreate,
@@ -31,10 +33,12 @@ from service.assessments.workflow import (
 )
 from service.deps import CurrentModel, CurrentPrincipal, DbSession
 from service.platform.errors import ConflictError, InvalidInputError, NotFoundError
+from service.platform.i18n import N_, translate
 from service.territories.directory import get_territory
 from service.web.forms import read_form
-from service.web.i18n import translate
 from service.web.questionnaire import (
+    TARGET_FIELD,
+    dimension_fields,
     dimension_payload,
     last_changed_dimension,
     question_forms,
@@ -57,7 +61,7 @@ def _wants_json(request: Request[Any, Any, Any]) -> bool:
 def _dimension_nav(model: Model, dimension_id: str, lang: str) -> dict[str, Any]:
     ids = [d.id for d in model.dimensions]
     if dimension_id not in ids:
-        raise NotFoundError("Dimension inconnue.")
+        raise NotFoundError(N_("Dimension inconnue."))
     at = ids.index(dimension_id)
     return {
         "dimension": model.dimension_by_id[dimension_id],
@@ -126,6 +130,7 @@ class AssessmentPages(Controller):
     ) -> Template:
         """Progress per dimension, where to resume, and the way to submit."""
         view = await get_assessment(db_session, principal, model, assessment_id)
+        model = editions_for(model).get(view.model_version)  # its own edition
         lang = request_lang(request)
         last = None
         if view.revision:  # where the latest save was made: the revisions tell
@@ -141,6 +146,7 @@ class AssessmentPages(Controller):
                 msgspec.structs.asdict(after),
             )
         dimension, question = resume_point(model, view.answers, last)
+        earlier = await carry_over_source(db_session, view.territory.code, view.campaign)
         return page(
             request,
             "assessment/overview.html",
@@ -149,6 +155,7 @@ class AssessmentPages(Controller):
             notice=view.notice,
             dimensions=[(d.id, d.label.get(lang)) for d in model.dimensions],
             resume=f"/evaluations/{view.id}/{dimension}" + (f"#q-{question}" if question else ""),
+            carry_over_from=earlier.campaign_year if earlier else None,
         )
 
     @get("/evaluations/{assessment_id:uuid}/{dimension_id:str}", name="assessment-dimension")
@@ -163,6 +170,7 @@ class AssessmentPages(Controller):
     ) -> Template:
         """One dimension's questions, pre-filled with the latest saved answers."""
         view = await get_assessment(db_session, principal, model, assessment_id)
+        model = editions_for(model).get(view.model_version)  # its own edition
         return self._dimension_page(request, principal, model, view, dimension_id)
 
     @post(
@@ -180,26 +188,33 @@ class AssessmentPages(Controller):
         dimension_id: DimensionId,
     ) -> Template | Redirect | Response[dict[str, Any]]:
         """Save the draft: this dimension's answers replace the saved ones, the rest is kept.
-        On an error the page comes back with what was typed and the message by the question."""
-        nav = _dimension_nav(model, dimension_id, request_lang(request))
+
+        Every valid field is saved even when another is refused; the page then comes back
+        (422) with the refused fields as typed, each with its message and in the summary. The
+        autosave script gets JSON: 200 once saved, with the refused fields in ``errors``; 409
+        when someone saved in between (nothing saved)."""
+        lang = request_lang(request)
+        nav = _dimension_nav(model, dimension_id, lang)
         form = await read_form(request)
         view = await get_assessment(db_session, principal, model, assessment_id)
-        saved = msgspec.structs.asdict(view)
-        payload = dimension_payload(model, dimension_id, form, saved)
+        model = editions_for(model).get(view.model_version)  # its own edition
+        checked = dimension_payload(model, dimension_id, form, msgspec.structs.asdict(view), lang)
+        typed = dimension_fields(model, dimension_id, form)
         try:
-            view = await save_answers(db_session, principal, model, assessment_id, payload)
-        except AnswerError as exc:
-            errors = {p.question: p.message for p in exc.problems}
+            view = await save_answers(db_session, principal, model, assessment_id, checked.payload)
+        except AnswerError as exc:  # not expected: each field was checked by the same rules
+            detail = "; ".join(f"{p.question} : {p.message}" for p in exc.problems)
             if _wants_json(request):
-                return Response({"saved": False, "errors": errors}, status_code=422)
+                return Response({"saved": False, "detail": detail}, status_code=422)
             return self._dimension_page(
-                request, principal, model, view, dimension_id, form, errors, status_code=422
+                request, principal, model, view, dimension_id, typed, {"form": detail}, 422
             )
         except ConflictError as exc:
             if _wants_json(request):
-                return Response({"saved": False, "detail": exc.detail}, status_code=409)
+                return Response({"saved": False, "detail": exc.translate(lang)}, status_code=409)
+            errors = {"form": exc.translate(lang)}
             return self._dimension_page(
-                request, principal, model, view, dimension_id, form, {"form": exc.detail}, 409
+                request, principal, model, view, dimension_id, typed, errors, 409
             )
         if _wants_json(request):
             done = view.progress.dimensions[dimension_id]
@@ -211,8 +226,13 @@ class AssessmentPages(Controller):
                     "total": done.total,
                     "overall_answered": view.progress.answered,
                     "overall_total": view.progress.total,
+                    "errors": checked.errors,
                 },
                 status_code=200,
+            )
+        if checked.errors:  # the rest is saved: stay on the page to correct what was refused
+            return self._dimension_page(
+                request, principal, model, view, dimension_id, checked.refused, checked.errors, 422
             )
         action = form.get("action", "save")
         target = {
@@ -235,6 +255,7 @@ class AssessmentPages(Controller):
     ) -> Template:
         """What is still unanswered, and the confirmation before submitting."""
         view = await get_assessment(db_session, principal, model, assessment_id)
+        model = editions_for(model).get(view.model_version)  # its own edition
         return self._submit_page(request, principal, model, view)
 
     @post("/evaluations/{assessment_id:uuid}/soumettre", name="assessment-submit", status_code=303)
@@ -249,15 +270,16 @@ class AssessmentPages(Controller):
         """Submit once confirmed; the results page follows."""
         form = await read_form(request)
         view = await get_assessment(db_session, principal, model, assessment_id)
+        model = editions_for(model).get(view.model_version)  # its own edition
         lang = request_lang(request)
         if form.get("confirm") != "yes":
-            error = translate(lang, "submit.confirm_missing")
+            error = translate(lang, N_("Cochez la case de confirmation pour soumettre."))
             return self._submit_page(request, principal, model, view, {"confirm": error}, 422)
         try:
             view = await submit_assessment(db_session, principal, model, assessment_id)
         except (InvalidInputError, ConflictError) as exc:
             return self._submit_page(
-                request, principal, model, view, {"form": exc.detail}, exc.status_code
+                request, principal, model, view, {"form": exc.translate(lang)}, exc.status_code
             )
         return Redirect(
             path=f"/evaluations/{view.id}/resultats",
@@ -276,10 +298,13 @@ class AssessmentPages(Controller):
         errors: dict[str, str] | None = None,
         status_code: int = 200,
     ) -> Template:
+        """A dimension's page: `typed` are the fields shown as sent rather than as saved,
+        `errors` the messages by field name (``form`` for the whole form)."""
         lang = request_lang(request)
         nav = _dimension_nav(model, dimension_id, lang)
         saved = msgspec.structs.asdict(view)
-        target = (typed or {}).get("target") if typed else view.targets.get(dimension_id)
+        typed, errors = typed or {}, errors or {}
+        target = typed.get(TARGET_FIELD, view.targets.get(dimension_id))
         return page(
             request,
             "assessment/dimension.html",
@@ -288,7 +313,8 @@ class AssessmentPages(Controller):
             assessment=view,
             notice=view.notice,
             questions=question_forms(model, dimension_id, lang, saved, typed, errors),
-            errors=errors or {},
+            errors=errors,
+            unsaved=bool(typed),
             target=str(target or ""),
             levels=[(lv.level, lv.label.get(lang)) for lv in model.levels],
             readonly=view.status != "draft",
