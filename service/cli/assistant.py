@@ -1,14 +1,19 @@
 """``territoires ask "QUESTION"``: the assistant on the terminal (extractive offline, generative
-when ``TERRITOIRES_LLM_BASE_URL`` is set); the answer is printed as it is written."""
+when ``TERRITOIRES_LLM_BASE_URL`` is set); the answer is printed as it is written. The question
+goes through the same use case as the API's and the page's (`service.assistant.use_cases`),
+as an anonymous caller: same limits, same errors, no territory."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 import msgspec
 
-from knowledge.errors import KnowledgeError
+if TYPE_CHECKING:
+    from service.assistant.asking import AskRequest
+    from service.assistant.use_cases import AssistantService
 
 __all__ = ["register"]
 
@@ -23,29 +28,41 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _ask(args: argparse.Namespace) -> int:
-    from knowledge.assistant.chain import Assistant, AssistantRequest
-    from knowledge.assistant.llm import LLMConfig, make_chat_model
-    from knowledge.assistant.types import Done, Sources, Token
-    from knowledge.config import KnowledgeConfig
-    from knowledge.retrieval import KnowledgeBase
+    import anyio
+
+    from knowledge.errors import KnowledgeError
+    from service.assistant.asking import AskRequest
+    from service.assistant.provider import AssistantProvider
+    from service.assistant.use_cases import AssistantService
+    from service.documents.provider import KnowledgeProvider
+    from service.platform.errors import DomainError
     from service.platform.settings import load_settings
 
     settings = load_settings()
+    provider = AssistantProvider(settings, KnowledgeProvider(settings), k=args.k)
+    assistant = AssistantService(provider, principal=None)
+    request = AskRequest(question=args.question)
     try:
-        kb = KnowledgeBase.open(KnowledgeConfig.from_settings(settings))
+        if args.json:
+            answer = anyio.run(assistant.ask, request)
+            sys.stdout.write(msgspec.json.format(msgspec.json.encode(answer).decode()) + "\n")
+            return 1 if answer.refused else 0
+        return anyio.run(_print_stream, assistant, request)
+    except DomainError as exc:
+        print(f"Erreur : {exc.detail}", file=sys.stderr)
+        return 2
     except KnowledgeError as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return 2
-    config = LLMConfig.from_settings(settings)
-    assistant = Assistant(kb, make_chat_model(config) if config else None, k=args.k)
-    request = AssistantRequest(question=args.question)
-    if args.json:
-        answer = assistant.ask(request)
-        sys.stdout.write(msgspec.json.format(msgspec.json.encode(answer).decode()) + "\n")
-        return 1 if answer.refused else 0
+
+
+async def _print_stream(assistant: AssistantService, request: AskRequest) -> int:
+    """Print the answer as it is written, then its sources; 1 when the gate refused."""
+    from knowledge.assistant import Done, Sources, Token
+
     refused = False
     streamed = ""
-    for event in assistant.stream(request):
+    async for event in await assistant.stream(request):
         match event:
             case Sources():
                 refused = event.refused

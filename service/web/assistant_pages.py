@@ -1,39 +1,33 @@
 """The assistant's chat page: a form that works without JavaScript (the question is posted, the
 page comes back with the answer), answers whose ``[n]`` link to the cited passage, the
 conversation of the browser session, and a few lines of script that stream the answer when
-JavaScript is there (``/static/js/assistant.js``)."""
+JavaScript is there (``/static/js/assistant.js``).
+
+The use cases are `service.assistant.use_cases`'s (the API calls the same): these handlers
+read the form, call them, and render their result or their error next to the form."""
 
 from __future__ import annotations
 
 import re
-import uuid
 from typing import Any, Final
 
 from litestar import Controller, Request, get, post
-from litestar.di import NamedDependency
 from litestar.response import Redirect, ServerSentEvent, Template
 from markupsafe import Markup, escape
 
-from knowledge.assistant import Citation, Turn
-from service.api.assistant import AskRequest, event_stream, prepare
-from service.assistant.core import (
-    AssistantProvider,
-    FeedbackCreate,
-    conversation_key,
-    record_feedback,
-)
-from service.deps import CurrentModel, CurrentPrincipal, DbSession
-from service.peers.cache import BenchmarkCache
+from service.accounts.auth import Principal
+from service.assistant.asking import AskRequest
+from service.assistant.use_cases import AssistantService, Exchange
+from service.deps import CallerAssistant, CurrentPrincipal, DbSession
+from service.platform.errors import InvalidInputError
+from service.platform.sse import event_stream
 from service.web.forms import read_form
-from service.web.rendering import page
+from service.web.rendering import page, request_lang
 
 __all__ = ["AssistantPages", "link_citations"]
 
 CONVERSATION_KEY: Final = "assistant_conversation"
 _CITATION = re.compile(r"\[(\d{1,3})\]")
-
-Provider = NamedDependency[AssistantProvider]
-Benchmarks = NamedDependency[BenchmarkCache]
 
 
 def link_citations(text: str, prefix: str, numbers: set[int]) -> Markup:
@@ -53,37 +47,61 @@ def link_citations(text: str, prefix: str, numbers: set[int]) -> Markup:
     return Markup("".join(html))
 
 
-def _conversation(request: Request[Any, Any, Any]) -> str:
-    """The browser session's conversation id (created on first use)."""
+def _current(request: Request[Any, Any, Any]) -> str | None:
+    """The browser session's conversation id, if it has one (reading creates none: a visitor
+    who only reads the page gets no session)."""
     current = request.session.get(CONVERSATION_KEY) if request.session else None
-    if current:
-        return str(current)
-    new = uuid.uuid4().hex
-    request.set_session({**(request.session or {}), CONVERSATION_KEY: new})
-    return new
+    return str(current) if current else None
 
 
-def _exchanges(turns: list[Turn]) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    question: str | None = None
-    for turn in turns:
-        if turn.role == "user":
-            question = turn.text
-            continue
-        prefix = f"r{len(out) + 1}"
-        out.append(
-            {
-                "index": len(out),
-                "prefix": prefix,
-                "question": question or "",
-                "text": turn.text,
-                "answer": link_citations(turn.text, prefix, {c.number for c in turn.citations}),
-                "citations": turn.citations,
-                "refused": turn.refused,
-                "mode": turn.mode,
-            }
-        )
-    return out
+def _keep(request: Request[Any, Any, Any], conversation: str | None) -> None:
+    """Keep in the browser session the conversation id the assistant issued (it signs its ids
+    for their owner: a page never makes one up)."""
+    if conversation != _current(request):
+        request.set_session({**(request.session or {}), CONVERSATION_KEY: conversation})
+
+
+def _prefix(index: int) -> str:
+    """The anchor of the `index`-th exchange (``r1`` for the first)."""
+    return f"r{index + 1}"
+
+
+def _view(exchange: Exchange) -> dict[str, Any]:
+    """An exchange as the template shows it."""
+    prefix = _prefix(exchange.index)
+    turn = exchange.answer
+    return {
+        "index": exchange.index,
+        "prefix": prefix,
+        "question": exchange.question,
+        "answer": link_citations(turn.text, prefix, {c.number for c in turn.citations}),
+        "citations": turn.citations,
+        "refused": turn.refused,
+        "mode": turn.mode,
+    }
+
+
+def _chat(
+    request: Request[Any, Any, Any],
+    principal: Principal | None,
+    assistant: AssistantService,
+    *,
+    status_code: int = 200,
+    **context: Any,
+) -> Template:
+    """The page: the conversation so far, the question form, and `context` (an error…)."""
+    conversation = _current(request)
+    exchanges = assistant.exchanges(conversation) if conversation else []
+    return page(
+        request,
+        "assistant/index.html",
+        principal,
+        status_code=status_code,
+        exchanges=[_view(e) for e in exchanges],
+        territory=principal.territory_code if principal else None,
+        message=request.query_params.get("avis"),
+        **context,
+    )
 
 
 class AssistantPages(Controller):
@@ -97,80 +115,51 @@ class AssistantPages(Controller):
         self,
         request: Request[Any, Any, Any],
         principal: CurrentPrincipal,
-        assistant_provider: Provider,
+        assistant: CallerAssistant,
     ) -> Template:
         """The conversation so far and the question form."""
-        key = conversation_key(principal, _conversation(request))
-        exchanges = _exchanges(assistant_provider.conversations.history(key))
-        return page(
-            request,
-            "assistant/index.html",
-            principal,
-            exchanges=exchanges,
-            territory=principal.territory_code if principal else None,
-            message=request.query_params.get("avis"),
-        )
+        return _chat(request, principal, assistant)
 
     @post("/", name="assistant-ask", status_code=303)
     async def ask(
         self,
         request: Request[Any, Any, Any],
         principal: CurrentPrincipal,
-        db_session: DbSession,
-        model: CurrentModel,
-        benchmarks: Benchmarks,
-        assistant_provider: Provider,
+        assistant: CallerAssistant,
     ) -> Redirect | Template:
-        """Answer the posted question, then show the page again (post, redirect, get)."""
+        """Answer the posted question, then show the page again (post, redirect, get); an
+        invalid question comes back in the form, with the reason next to it."""
         form = await read_form(request)
-        question = form.get("question", "").strip()
-        if not question:
-            return Redirect(path="/assistant", status_code=303)
-        data = AskRequest(question=question[:2000], conversation_id=_conversation(request))
-        assistant, ask, _, key = await prepare(
-            data, principal, db_session, model, benchmarks, assistant_provider
-        )
-        answer = await assistant.aask(ask)
-        assistant_provider.conversations.append(
-            key,
-            Turn("user", answer.question),
-            Turn("assistant", answer.answer, answer.citations, answer.refused, answer.mode),
-        )
-        count = sum(1 for t in assistant_provider.conversations.history(key) if t.role == "user")
-        return Redirect(path=f"/assistant#r{count}", status_code=303)
+        question = form.get("question", "")
+        try:
+            answer = await assistant.ask(
+                AskRequest(question=question, conversation_id=_current(request))
+            )
+        except InvalidInputError as exc:
+            error = exc.translate(request_lang(request))
+            return _chat(
+                request, principal, assistant, status_code=422, question=question, error=error
+            )
+        _keep(request, answer.conversation_id)
+        count = len(assistant.exchanges(answer.conversation_id))
+        return Redirect(path=f"/assistant#{_prefix(count - 1)}", status_code=303)
 
     @post("/flux", name="assistant-stream", status_code=200)
     async def stream(
-        self,
-        request: Request[Any, Any, Any],
-        principal: CurrentPrincipal,
-        db_session: DbSession,
-        model: CurrentModel,
-        benchmarks: Benchmarks,
-        assistant_provider: Provider,
+        self, request: Request[Any, Any, Any], assistant: CallerAssistant
     ) -> ServerSentEvent:
-        """The same answer as Server-Sent Events, for the page's script."""
+        """The same answer as Server-Sent Events, for the page's script (which posts the form
+        normally when this fails, e.g. on an invalid question, to show the reason)."""
         form = await read_form(request)
-        data = AskRequest(
-            question=form.get("question", "")[:2000], conversation_id=_conversation(request)
-        )
-        assistant, ask, conversation_id, key = await prepare(
-            data, principal, db_session, model, benchmarks, assistant_provider
-        )
-
-        def remember(answer: Any) -> None:
-            assistant_provider.conversations.append(
-                key,
-                Turn("user", answer.question),
-                Turn("assistant", answer.answer, answer.citations, answer.refused, answer.mode),
-            )
-
-        return event_stream(assistant, ask, conversation_id, remember)
+        data = AskRequest(question=form.get("question", ""), conversation_id=_current(request))
+        answer = await assistant.stream(data)
+        _keep(request, answer.conversation_id)
+        return event_stream(answer.messages())
 
     @post("/nouvelle", name="assistant-new", status_code=303)
     async def new_conversation(self, request: Request[Any, Any, Any]) -> Redirect:
         """Start a new conversation (the previous one is left behind)."""
-        request.set_session({**(request.session or {}), CONVERSATION_KEY: uuid.uuid4().hex})
+        _keep(request, None)
         return Redirect(path="/assistant", status_code=303)
 
     @post("/avis", name="assistant-feedback", status_code=303)
@@ -179,29 +168,24 @@ class AssistantPages(Controller):
         request: Request[Any, Any, Any],
         principal: CurrentPrincipal,
         db_session: DbSession,
-        assistant_provider: Provider,
-    ) -> Redirect:
+        assistant: CallerAssistant,
+    ) -> Redirect | Template:
         """Record whether an answer of the conversation was useful."""
         form = await read_form(request)
-        key = conversation_key(principal, _conversation(request))
-        exchanges = _exchanges(assistant_provider.conversations.history(key))
+        comment = form.get("comment", "")
         try:
-            chosen = exchanges[int(form.get("index", "-1"))]
-        except (ValueError, IndexError):
+            index = int(form.get("index", "-1"))
+        except ValueError:
             return Redirect(path="/assistant", status_code=303)
-        citations: list[Citation] = chosen["citations"]
-        await record_feedback(
-            db_session,
-            principal,
-            FeedbackCreate(
-                useful=form.get("useful") == "oui",
-                question=chosen["question"] or "—",
-                answer=chosen["text"],
-                comment=form.get("comment", "")[:4000] or None,
-                mode=chosen["mode"],
-                refused=chosen["refused"],
-                sources=[f"[{c.number}] {c.title}" for c in citations],
-                conversation_id=_conversation(request),
-            ),
-        )
-        return Redirect(path=f"/assistant?avis=merci#{chosen['prefix']}", status_code=303)
+        try:
+            recorded = await assistant.feedback(
+                db_session, _current(request), index, form.get("useful") == "oui", comment
+            )
+        except InvalidInputError as exc:
+            message = exc.translate(request_lang(request))
+            error = {"index": index, "message": message, "comment": comment}
+            return _chat(request, principal, assistant, status_code=422, feedback_error=error)
+        if recorded is None:
+            return Redirect(path="/assistant", status_code=303)
+        exchange, _ = recorded
+        return Redirect(path=f"/assistant?avis=merci#{_prefix(exchange.index)}", status_code=303)

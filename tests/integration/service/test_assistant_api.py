@@ -5,11 +5,13 @@ a source (never another territory's)."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
 import msgspec
 import pytest
+from bs4 import BeautifulSoup
 from litestar import Litestar
 from litestar.testing import TestClient
 
@@ -155,6 +157,75 @@ def test_conversation_continues_with_its_id(client: Client) -> None:
     assert follow["query"] != "et Mulhouse ?" and "Angers" in follow["query"]
 
 
+def test_nobody_picks_or_borrows_a_conversation(client: Client, biarritz: dict[str, str]) -> None:
+    chosen = client.post(
+        "/api/v1/assistant/ask", json={"question": ANGERS, "conversation_id": "partage"}
+    ).json()
+    assert chosen["conversation_id"] != "partage"  # the service issues ids, nobody picks one
+    other = client.post(
+        "/api/v1/assistant/ask", json={"question": "et Mulhouse ?", "conversation_id": "partage"}
+    ).json()
+    assert other["conversation_id"] not in ("partage", chosen["conversation_id"])
+    assert "Angers" not in other["query"]  # no history shared through a chosen id
+    borrowed = client.post(
+        "/api/v1/assistant/ask",
+        json={"question": "et Mulhouse ?", "conversation_id": chosen["conversation_id"]},
+        headers=biarritz,  # another owner: the anonymous conversation is not theirs
+    ).json()
+    assert borrowed["conversation_id"] != chosen["conversation_id"]
+    assert "Angers" not in borrowed["query"]
+
+
+def _private_figures(answer: dict[str, Any]) -> list[str]:
+    """The texts of the territory source an answer cited (the member's own results)."""
+    return [c["text"] for c in answer["citations"] if c["kind"] == "territory"]
+
+
+def test_feedback_never_keeps_a_members_private_results(
+    client: Client, biarritz: dict[str, str], people_admin: dict[str, str]
+) -> None:
+    question = "Où en sommes-nous en gouvernance ouverte ?"
+    answer = client.post(
+        "/api/v1/assistant/ask", json={"question": question}, headers=biarritz
+    ).json()
+    own = [c for c in answer["citations"] if c["kind"] == "territory"]
+    assert own and any(f"[{c['number']}]" in answer["answer"] for c in own)
+    matched = client.post(
+        "/api/v1/assistant/feedback",
+        json={
+            "useful": True,
+            "question": question,
+            "answer": answer["answer"],
+            "sources": [f"[{c['number']}] {c['title']}" for c in answer["citations"]],
+            "conversation_id": answer["conversation_id"],
+        },
+        headers=biarritz,
+    )
+    assert matched.status_code == 201, matched.text
+    unmatched = client.post(
+        "/api/v1/assistant/feedback",
+        json={"useful": False, "question": question, "answer": answer["answer"]},
+        headers=biarritz,
+    )
+    assert unmatched.status_code == 201, unmatched.text
+    analyst = client.post(
+        "/api/v1/api-keys",
+        json={"name": "a"},
+        headers=basic("analyste.demo@territoires-connectes.example", "demo-analyste-2026"),
+    ).json()["secret"]
+    for reader in (bearer(analyst), people_admin):
+        items = client.get("/api/v1/assistant/feedback", headers=reader).json()["items"][:2]
+        for item in items:
+            stored = item["answer"] + " ".join(item["sources"])
+            assert "Résultats de Biarritz" not in stored
+            for number in (c["number"] for c in own):
+                assert f"[{number}]" not in item["answer"]
+        assert items[0]["answer"].startswith("(réponse non conservée")
+        kept = [line for line in items[1]["answer"].splitlines() if line]
+        assert kept and all(line in answer["answer"] for line in kept), items[1]["answer"]
+        assert (items[0]["user_id"] is None) == (reader != people_admin)
+
+
 def test_chat_page_works_without_javascript(client: Client) -> None:
     page = client.get("/assistant")
     assert page.status_code == 200 and 'action="/assistant"' in page.text
@@ -176,3 +247,77 @@ def test_rate_limit(tmp_path_factory: pytest.TempPathFactory, model: Model) -> N
             c.post("/api/v1/assistant/ask", json={"question": ""}).status_code for _ in range(3)
         ]
     assert codes[:2] == [422, 422] and codes[2] == 429
+
+
+def _work_count(client: Client, operation: str) -> float:
+    """How many times `operation` was timed, from ``/metrics``."""
+    pattern = rf'^territoires_work_duration_seconds_count\{{operation="{operation}"\}} (\S+)$'
+    found = re.search(pattern, client.get("/metrics").text, re.MULTILINE)
+    return float(found.group(1)) if found else 0.0
+
+
+def _page_form(client: Client) -> tuple[str, BeautifulSoup]:
+    page = client.get("/assistant")
+    return str(client.cookies.get("tc_csrf")), BeautifulSoup(page.text, "html.parser")
+
+
+def test_the_page_and_the_api_share_the_question_limits(client: Client) -> None:
+    too_long = "Comment les territoires utilisent-ils les données ? " * 40  # 2,080 characters
+    api = client.post("/api/v1/assistant/ask", json={"question": too_long})
+    assert api.status_code == 422
+    assert api.json()["detail"] == "La question dépasse 2000 caractères."
+    token, before = _page_form(client)
+    shown = client.post("/assistant", data={"question": too_long, "_csrf_token": token})
+    assert shown.status_code == 422
+    page = BeautifulSoup(shown.text, "html.parser")
+    error = page.select_one("#ask-form #question-error")
+    assert error is not None and "La question dépasse 2000 caractères." in error.text
+    field = page.select_one("#ask-form textarea#question")
+    assert field is not None and field["aria-describedby"] == "question-error"
+    assert field.text == too_long  # nothing lost, nothing cut
+    assert len(page.select("article.exchange")) == len(before.select("article.exchange"))
+    empty = client.post("/assistant", data={"question": "   ", "_csrf_token": token})
+    assert empty.status_code == 422 and "La question est vide." in empty.text
+    streamed = client.post("/assistant/flux", data={"question": too_long, "_csrf_token": token})
+    assert streamed.status_code == 422  # an error before any event: the script posts the form
+
+
+def test_every_way_of_asking_is_timed(client: Client) -> None:
+    token, _ = _page_form(client)
+    asked, streamed = _work_count(client, "assistant"), _work_count(client, "assistant_stream")
+    page = client.post(
+        "/assistant", data={"question": ANGERS, "_csrf_token": token}, follow_redirects=False
+    )
+    assert page.status_code == 303
+    assert _work_count(client, "assistant") == asked + 1
+    flux = client.post("/assistant/flux", data={"question": ANGERS, "_csrf_token": token})
+    assert flux.status_code == 200 and _events(flux.text)[-1][0] == "done"
+    client.post("/api/v1/assistant/stream", json={"question": ANGERS})
+    assert _work_count(client, "assistant_stream") == streamed + 2
+    assert _work_count(client, "assistant") == asked + 1
+
+
+def test_page_feedback_is_stored_like_the_apis(
+    client: Client, people_admin: dict[str, str]
+) -> None:
+    client.post("/assistant/nouvelle", data={"_csrf_token": _page_form(client)[0]})
+    token, _ = _page_form(client)
+    client.post("/assistant", data={"question": ANGERS, "_csrf_token": token})
+    page = BeautifulSoup(client.get("/assistant").text, "html.parser")
+    cited = [s.text.split(" — ")[0].strip() for s in page.select("#r1 .sources summary")]
+    too_long = client.post(
+        "/assistant/avis",
+        data={"index": "0", "useful": "oui", "comment": "x" * 4001, "_csrf_token": token},
+    )
+    assert too_long.status_code == 422
+    error = BeautifulSoup(too_long.text, "html.parser").select_one("#r1-comment-error")
+    assert error is not None and "4000 caractères" in error.text
+    sent = client.post(
+        "/assistant/avis",
+        data={"index": "0", "useful": "oui", "comment": "Clair.", "_csrf_token": token},
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303 and sent.headers["location"] == "/assistant?avis=merci#r1"
+    stored = client.get("/api/v1/assistant/feedback", headers=people_admin).json()["items"][0]
+    assert stored["comment"] == "Clair." and stored["question"] == ANGERS
+    assert stored["sources"] == cited and stored["useful"] is True
