@@ -8,6 +8,7 @@ a proxy set one, echoed in the response and carried by every log record of the r
 from __future__ import annotations
 
 import contextvars
+import hmac
 import json
 import logging
 import os
@@ -18,10 +19,15 @@ from contextlib import contextmanager
 from typing import Any
 
 from litestar import Request, Response, get
+from litestar.di import NamedDependency
+from litestar.enums import ScopeType
+from litestar.exceptions import NotFoundException
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
 from prometheus_client import generate_latest as _generate_latest
 from sqlalchemy import text
+
+from service.platform.settings import Settings
 
 __all__ = [
     "REGISTRY",
@@ -78,7 +84,7 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
     """Request id, metrics by route template, and the ``X-Request-Id`` response header."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await app(scope, receive, send)
             return
         incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
@@ -163,6 +169,16 @@ async def ready(request: Request[Any, Any, Any]) -> Response[dict[str, str]]:
 
 
 @get("/metrics", tags=["Exploitation"], summary="Métriques Prometheus", include_in_schema=False)
-async def metrics() -> Response[bytes]:
-    """Prometheus exposition of this worker's counters and histograms."""
+async def metrics(
+    request: Request[Any, Any, Any], settings: NamedDependency[Settings]
+) -> Response[bytes]:
+    """Prometheus exposition of this worker's counters and histograms: behind
+    `TERRITOIRES_METRICS_TOKEN` when it is set, and never public in production."""
+    token = settings.metrics_token
+    if token is None and settings.env == "production":
+        raise NotFoundException()
+    if token is not None:
+        given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+        if not hmac.compare_digest(given.encode(), token.encode()):
+            raise NotFoundException()
     return Response(_generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)

@@ -12,15 +12,9 @@ CSP = (
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
-"""Everything from the app itself: pages, scripts, styles and charts are served by it."""
+"""Everything from the app itself: pages, scripts, styles, charts and the API reference
+(``/schema``, Swagger UI from local files) are served by it."""
 
-DOCS_CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
-    "img-src 'self' data: https:; font-src 'self' data: https:; connect-src 'self'; "
-    "frame-ancestors 'none'"
-)
-"""The browsable OpenAPI pages (/schema) load their viewer's assets; only they get this."""
 
 _COMMON = [
     (b"x-content-type-options", b"nosniff"),
@@ -45,9 +39,7 @@ async def security_headers(message: Message, scope: Scope) -> None:
     unknown routes included, which never reach route middleware), unless already set."""
     if message["type"] != "http.response.start":
         return
-    path = scope.get("path", "")
-    csp = DOCS_CSP if path.startswith("/schema") else CSP
-    extra = [*_COMMON, (b"content-security-policy", csp.encode())]
+    extra = [*_COMMON, (b"content-security-policy", CSP.encode())]
     if _over_tls(scope):
         extra.append(_HSTS)
     headers = list(message.get("headers", []))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal
 
 import msgspec
 
@@ -70,6 +70,20 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """Seconds a verified API key is trusted without reading the database again (0: never)."""
     redis_url: str | None = None
     """Redis URL for sessions, rate limits and caches shared by workers; default: in memory."""
+    trusted_proxies: str | None = None
+    """Comma-separated addresses or networks of the reverse proxies whose ``X-Forwarded-For``
+    and ``X-Forwarded-Proto`` are believed; default: none, the peer address is the client."""
+    metrics_token: str | None = None
+    """Bearer token `/metrics` requires when set; in production `/metrics` answers 404 without
+    one, so that the worker's internals are never public."""
+    knowledge_max_chars: Annotated[int, msgspec.Meta(ge=0)] = 600_000
+    """Characters of text extracted from one document at most (0: no limit)."""
+    knowledge_max_passages: Annotated[int, msgspec.Meta(ge=0)] = 600
+    """Passages one document may be cut into at most (0: no limit)."""
+    knowledge_max_seconds: Annotated[float, msgspec.Meta(ge=0)] = 300.0
+    """Seconds of extraction and embedding one document may take at most (0: no limit)."""
+    knowledge_ingest_workers: Annotated[int, msgspec.Meta(ge=1, le=16)] = 2
+    """Uploaded documents indexed at the same time by one process (the others wait, queued)."""
 
     @property
     def sqlite_path(self) -> Path:
@@ -110,11 +124,26 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> 
         raise SettingsError(
             f"Réglage invalide {PREFIX}{field.upper()} : {exc}" if "$." in str(exc) else str(exc)
         ) from exc
-    if settings.env == "production" and settings.secret_key == DEFAULT_SECRET:
+    if settings.env == "production":
+        _check_production_secret(settings.secret_key)
+    return settings
+
+
+MIN_SECRET_BYTES: Final = 32
+
+
+def _check_production_secret(secret: str) -> None:
+    """At least 32 bytes, not the development value, not a short pattern repeated: what
+    `openssl rand -hex 32` gives passes, a password typed by hand does not."""
+    if secret == DEFAULT_SECRET:
         raise SettingsError(
             f"{PREFIX}SECRET_KEY doit être défini en production (la valeur par défaut est refusée)."
         )
-    return settings
+    if len(secret.encode()) < MIN_SECRET_BYTES or len(set(secret)) < 12:
+        raise SettingsError(
+            f"{PREFIX}SECRET_KEY est trop faible pour la production : il faut au moins "
+            f"{MIN_SECRET_BYTES} octets aléatoires (par exemple `openssl rand -hex 32`)."
+        )
 
 
 def _dec_hook(type_: type, obj: object) -> object:

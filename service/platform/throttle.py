@@ -13,6 +13,7 @@ from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
 
 from service.platform.errors import TooManyRequestsError
+from service.platform.i18n import N_
 from service.platform.settings import Settings
 
 __all__ = ["MAX_FAILURES", "WINDOW", "LoginThrottle", "login_store"]
@@ -55,7 +56,8 @@ class LoginThrottle:
         ):
             minutes = int(WINDOW.total_seconds() // 60)
             raise TooManyRequestsError(
-                f"Trop de tentatives de connexion : réessayez dans {minutes} minutes.",
+                N_("Trop de tentatives de connexion : réessayez dans %(minutes)s minutes."),
+                minutes=minutes,
                 retry_after=int(WINDOW.total_seconds()),
             )
 

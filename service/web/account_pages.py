@@ -17,8 +17,8 @@ from service.accounts.auth import (
 from service.accounts.members import InvitationAccept, accept_invitation, invitation_for_token
 from service.deps import CurrentPrincipal, DbSession
 from service.platform.errors import AuthenticationError, InvalidInputError, TooManyRequestsError
+from service.platform.i18n import N_, translate
 from service.web.forms import field_errors, read_form
-from service.web.i18n import translate
 from service.web.rendering import page, request_lang, safe_next
 from service.web.session import end_session, start_session
 
@@ -57,19 +57,24 @@ class AccountPages(Controller):
         target = safe_next(form.get("next"), "")
         lang = request_lang(request)
         errors = {}
+        status, headers = 422, {}
         if not email:
-            errors["email"] = translate(lang, "login.email_missing")
+            errors["email"] = translate(lang, N_("Saisissez votre adresse électronique."))
         if not password:
-            errors["password"] = translate(lang, "login.password_missing")
+            errors["password"] = translate(lang, N_("Saisissez votre mot de passe."))
         if not errors:
             try:
                 who = await authenticate_password(
                     db_session, email, password, login_throttle(request), client_address(request)
                 )
             except AuthenticationError:
-                errors["form"] = translate(lang, "login.failed")
-            except TooManyRequestsError:
-                errors["form"] = translate(lang, "login.throttled")
+                errors["form"] = translate(
+                    lang, N_("Adresse électronique ou mot de passe incorrect.")
+                )
+            except TooManyRequestsError as exc:
+                errors["form"] = exc.translate(lang)
+                status = 429
+                headers["Retry-After"] = str(exc.retry_after or 60)
             else:
                 start_session(request, who)
                 return Redirect(path=target or "/espace", status_code=303)
@@ -77,7 +82,8 @@ class AccountPages(Controller):
             request,
             "account/login.html",
             None,
-            status_code=422,
+            status_code=status,
+            headers=headers,
             next=target,
             values={"email": email},
             errors=errors,
@@ -117,15 +123,17 @@ class AccountPages(Controller):
         password, confirm = form.get("password", ""), form.get("confirm", "")
         errors: dict[str, str] = {}
         if password != confirm:
-            errors["confirm"] = translate(lang, "invitation.mismatch")
+            errors["confirm"] = translate(
+                lang, N_("Les deux mots de passe ne sont pas identiques.")
+            )
         else:
             try:
                 user = await accept_invitation(
                     db_session, InvitationAccept(token=token, password=password, name=name or None)
                 )
             except InvalidInputError as exc:
-                errors = field_errors(exc.extra.get("errors"), "password") or {
-                    "password": exc.detail
+                errors = field_errors(exc.field_errors(lang), "password") or {
+                    "password": exc.translate(lang)
                 }
             else:
                 who = await principal_for_user(db_session, user.id)

@@ -61,7 +61,13 @@ class RotatingSessionBackend(ServerSideSessionBackend):
         message: Message,
         connection: ASGIConnection[Any, Any, Any, Any],
     ) -> None:
-        """Store the session; on a rotation, drop the old id and send a fresh one."""
+        """Store the session; on a rotation, drop the old id and send a fresh one. An empty
+        session is never stored: a visitor who only reads pages gets no cookie and leaves
+        nothing in the store (200 anonymous views used to leave 200 sessions behind)."""
+        if isinstance(scope_session, dict) and not scope_session:
+            if connection.cookies.get(self.config.key):
+                await super().store_in_message(Empty, message, connection)
+            return
         if scope_session is Empty or not (
             isinstance(scope_session, dict) and scope_session.pop(_ROTATE, False)
         ):
@@ -84,7 +90,7 @@ class RotatingSessionBackend(ServerSideSessionBackend):
 class RotatingSessionConfig(ServerSideSessionConfig):
     """`ServerSideSessionConfig` with `RotatingSessionBackend`."""
 
-    _backend_class = RotatingSessionBackend  # type: ignore[assignment]
+    _backend_class = RotatingSessionBackend
 
 
 def session_store(settings: Settings) -> Store:

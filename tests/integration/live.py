@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 TERRITOIRES = Path(sys.executable).parent / "territoires"
 DEMO_MEMBER = ("biarritz.demo@territoires-connectes.example", "demo-biarritz-2026")
 DEMO_ADMIN = ("admin.demo@territoires-connectes.example", "demo-admin-2026")
+DEMO_ANALYST = ("analyste.demo@territoires-connectes.example", "demo-analyste-2026")
 
 
 def free_port() -> int:
@@ -100,11 +101,15 @@ class Server:
             raw = exc.read()
             return exc.code, json.loads(raw) if raw else None
 
-    def api_key(self, email: str, password: str) -> dict[str, str]:
-        """A Bearer header for a fresh API key of that account."""
+    def new_api_key(self, email: str, password: str) -> dict[str, Any]:
+        """A fresh API key of that account: ``{"key": {"id": …}, "secret": …}``."""
         basic = b64encode(f"{email}:{password}".encode()).decode()
         status, body = self.request(
             "POST", "/api/v1/api-keys", {"name": "tests"}, {"Authorization": f"Basic {basic}"}
         )
         assert status == 201, body
-        return {"Authorization": f"Bearer {body['secret']}"}
+        return dict(body)
+
+    def api_key(self, email: str, password: str) -> dict[str, str]:
+        """A Bearer header for a fresh API key of that account."""
+        return {"Authorization": f"Bearer {self.new_api_key(email, password)['secret']}"}

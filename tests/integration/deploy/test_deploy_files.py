@@ -3,6 +3,7 @@ compose file by loading its configuration into the service's own settings."""
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import shutil
 import subprocess
@@ -60,7 +61,7 @@ def expand(value: str, env: dict[str, str]) -> str:
     return re.sub(r"\$\{(\w+)(?:(:-|:\?)([^}]*))?\}", one, value)
 
 
-def app_settings(service: str, secret: str = "s" * 32) -> Settings:
+def app_settings(service: str, secret: str = "0123456789abcdef" * 4) -> Settings:
     env = compose()["services"][service]["environment"]
     values = {k: expand(str(v), {"TERRITOIRES_SECRET_KEY": secret}) for k, v in env.items()}
     return load_settings(values)
@@ -75,6 +76,15 @@ def test_every_app_service_configures_production(service: str) -> None:
     assert settings.effective_database_url.startswith("postgresql+asyncpg://")
     assert settings.chroma_url == "http://chroma:8000"
     assert settings.redis_url and settings.workers == 2
+
+
+def test_only_the_proxy_is_trusted_with_forwarded_headers() -> None:
+    services = compose()["services"]
+    proxy_address = services["proxy"]["networks"]["default"]["ipv4_address"]
+    for service in ("app1", "app2"):
+        assert app_settings(service).trusted_proxies == proxy_address
+    subnet = compose()["networks"]["default"]["ipam"]["config"][0]["subnet"]
+    assert ipaddress.ip_address(proxy_address) in ipaddress.ip_network(subnet)
 
 
 def test_compose_refuses_to_start_without_a_secret() -> None:

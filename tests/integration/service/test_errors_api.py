@@ -107,7 +107,8 @@ def test_odd_characters_in_saved_text(api: Client, draft: tuple[str, dict[str, s
         "comments": {"strategy.policy_defined": "a\x00b"},
     }
     response = api.put(f"{API}/{assessment}/answers", json=body, headers=member)
-    assert response.status_code == 422
+    assert response.status_code == 400  # refused before any handler reads it
+    assert "NUL" in response.json()["detail"]
     emoji = {"answers": {}, "comments": {"strategy.policy_defined": "Très bien 👍 « ok »"}}
     saved = api.put(f"{API}/{assessment}/answers", json=emoji, headers=member)
     assert saved.status_code == 200

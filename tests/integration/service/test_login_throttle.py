@@ -46,3 +46,4 @@ def test_login_page_says_so_and_keeps_the_email(throttled: Client) -> None:
         response = throttled.post("/connexion", data=form)
     assert "Trop de tentatives de connexion" in response.text
     assert 'value="quelquun@exemple.fr"' in response.text
+    assert response.status_code == 429 and int(response.headers["retry-after"]) > 0

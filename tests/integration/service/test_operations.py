@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 import logging
 
+import msgspec
 from litestar import Litestar
 from litestar.testing import TestClient
 
+from maturity.model import Model
+from service.app import create_app
 from service.platform.operations import JsonFormatter, configure_logging
+from service.platform.settings import Settings
 
 Client = TestClient[Litestar]
 
@@ -46,3 +50,21 @@ def test_json_logs_carry_the_request_id() -> None:
     assert {"time", "request_id", "pid", "logger"} <= set(line)
     config = configure_logging("INFO")
     assert config["loggers"]["uvicorn.access"]["handlers"] == ["default"]
+
+
+def test_metrics_need_their_token_when_one_is_set(db_settings: Settings, model: Model) -> None:
+    settings = msgspec.structs.replace(db_settings, metrics_token="jeton-de-supervision")
+    with TestClient(create_app(settings, model)) as client:
+        assert client.get("/metrics").status_code == 404
+        wrong = {"Authorization": "Bearer autre-chose"}
+        assert client.get("/metrics", headers=wrong).status_code == 404
+        right = {"Authorization": "Bearer jeton-de-supervision"}
+        assert "territoires_http_requests_total" in client.get("/metrics", headers=right).text
+
+
+def test_metrics_are_never_public_in_production(db_settings: Settings, model: Model) -> None:
+    secret = "9f1c3e7a5b2d4f6081a3c5e7b9d1f2a4c6e8b0d2"
+    settings = msgspec.structs.replace(db_settings, env="production", secret_key=secret)
+    with TestClient(create_app(settings, model)) as client:
+        assert client.get("/metrics").status_code == 404
+        assert client.get("/health").status_code == 200

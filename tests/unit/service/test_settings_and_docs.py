@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import secrets
 from pathlib import Path
 
 import pytest
@@ -34,11 +35,25 @@ def test_values_are_read_and_converted() -> None:
         ({"TERRITOIRES_PORT": "huit"}, "TERRITOIRES_PORT"),
         ({"TERRITOIRES_ENV": "staging"}, "TERRITOIRES_ENV"),
         ({"TERRITOIRES_ENV": "production"}, "TERRITOIRES_SECRET_KEY doit être défini"),
+        (
+            {"TERRITOIRES_ENV": "production", "TERRITOIRES_SECRET_KEY": "abcde"},
+            "TERRITOIRES_SECRET_KEY est trop faible",
+        ),
+        (
+            {"TERRITOIRES_ENV": "production", "TERRITOIRES_SECRET_KEY": "motdepasse" * 4},
+            "au moins 32 octets aléatoires",
+        ),
     ],
 )
 def test_bad_values_are_refused_naming_the_variable(env: dict[str, str], message: str) -> None:
     with pytest.raises(SettingsError, match=message):
         load_settings(env)
+
+
+def test_a_random_secret_of_32_bytes_is_accepted_in_production() -> None:
+    secret = secrets.token_hex(32)
+    settings = load_settings({"TERRITOIRES_ENV": "production", "TERRITOIRES_SECRET_KEY": secret})
+    assert settings.secret_key == secret
 
 
 @pytest.mark.parametrize("name", setting_names())

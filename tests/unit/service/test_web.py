@@ -1,17 +1,15 @@
-"""Pure pieces of the web interface: catalogue, language, links, numbers, questionnaire rules."""
+"""Pure pieces of the web interface: language, labels, links, numbers, questionnaire rules."""
 
 from __future__ import annotations
 
-import re
-import string
 from pathlib import Path
 
 import pytest
 
 from maturity.model import Model
+from service.platform.i18n import translate
 from service.platform.settings import load_settings
-from service.web.i18n import negotiate, translate
-from service.web.messages import EN, FR
+from service.web.i18n import FLASH, choice, negotiate
 from service.web.questionnaire import (
     dimension_payload,
     last_changed_dimension,
@@ -19,40 +17,16 @@ from service.web.questionnaire import (
     resume_point,
     unanswered,
 )
-from service.web.rendering import TEMPLATE_DIR, format_number, safe_next
+from service.web.rendering import format_number, safe_next
 from service.web.session import csrf_config, session_config
 
 
-def placeholders(text: str) -> set[str]:
-    """The ``{name}`` fields of a message."""
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
-
-
-def test_catalogues_have_the_same_keys_and_placeholders() -> None:
-    assert FR.keys() == EN.keys()
-    for key in FR:
-        assert placeholders(FR[key]) == placeholders(EN[key]), key
-
-
-def test_every_key_used_by_a_template_exists() -> None:
-    used: set[str] = set()
-    for path in TEMPLATE_DIR.rglob("*.html"):
-        used |= set(re.findall(r"""\bt\(["']([a-z0-9_.]+)["']""", path.read_text()))
-    for path in Path(TEMPLATE_DIR.parent, "web").glob("*.py"):
-        used |= set(re.findall(r"""translate\(lang, ["']([a-z0-9_.]+)["']""", path.read_text()))
-    assert used, "no message key found"
-    built = {k for k in used if k.endswith((".", "_"))}  # prefixes completed in the template
-    assert sorted(k for k in used - built if k not in FR) == []
-    for prefix in built:
-        assert any(key.startswith(prefix) for key in FR), prefix
-
-
-def test_translate_falls_back_and_formats() -> None:
-    assert translate("en", "nav.login") == "Log in"
-    assert translate("de", "nav.login") == "Se connecter"
-    assert translate("fr", "error.code", status=404) == "Code d'erreur : 404"
-    with pytest.raises(KeyError):
-        translate("fr", "pas.une.cle")
+def test_labels_of_codes_and_flash_messages_translate() -> None:
+    assert choice("en", "role", "analyst") == "Analyst"
+    assert choice("fr", "assessment_status", "draft") == "Brouillon"
+    assert choice("en", "role", "inconnu") == "inconnu"  # an unknown code shows as itself
+    assert translate("en", FLASH["saved"]) == "Draft saved."
+    assert translate("de", FLASH["saved"]) == "Brouillon enregistré."
 
 
 @pytest.mark.parametrize(
@@ -99,13 +73,14 @@ def test_format_number_by_language() -> None:
 
 def test_cookies_are_secure_in_production(tmp_path: Path) -> None:
     dev = load_settings({}, data_dir=tmp_path)
-    env = {"TERRITOIRES_ENV": "production", "TERRITOIRES_SECRET_KEY": "x" * 40}
+    secret = "f3a9c27e5b1d84e6a0c9b7d2e4f61a38c5b7e9d1"
+    env = {"TERRITOIRES_ENV": "production", "TERRITOIRES_SECRET_KEY": secret}
     prod = load_settings(env, data_dir=tmp_path)
     assert session_config(dev).secure is False
     assert session_config(prod).secure is True
     assert session_config(prod).httponly is True and session_config(prod).samesite == "lax"
     assert csrf_config(prod).cookie_secure is True
-    assert csrf_config(prod).secret == "x" * 40
+    assert csrf_config(prod).secret == secret
 
 
 def test_dimension_payload_replaces_only_that_dimension(model: Model) -> None:
@@ -125,7 +100,9 @@ def test_dimension_payload_replaces_only_that_dimension(model: Model) -> None:
         "target": "4",
         "revision": "7",
     }
-    payload = dimension_payload(model, "strategy", form, saved)
+    checked = dimension_payload(model, "strategy", form, saved)
+    payload = checked.payload
+    assert checked.errors == checked.refused == {}
     assert payload.answers == {strategy[0]: 3, strategy[2]: "unknown", use_cases[0]: 4}
     assert payload.comments == {use_cases[0]: "garde"}  # emptied comment removed
     assert payload.evidence == {strategy[1]: "https://b.example"}
@@ -133,14 +110,55 @@ def test_dimension_payload_replaces_only_that_dimension(model: Model) -> None:
     assert payload.expected_revision == 7
 
 
+def test_dimension_payload_keeps_the_valid_fields_and_reports_the_others(model: Model) -> None:
+    q = [q.id for q in model.dimension_by_id["strategy"].questions]
+    saved = {
+        "answers": {q[0]: 1, q[1]: 2},
+        "evidence": {q[1]: "https://ancien.example.fr", q[2]: "https://garde.example.fr"},
+        "targets": {"strategy": 3},
+    }
+    form = {
+        f"answer-{q[0]}": "4",
+        f"answer-{q[1]}": "7",  # out of the scale: refused, the saved 2 is kept
+        f"evidence-{q[0]}": "www.biarritz.fr/deliberation",  # a bare domain: https:// added
+        f"evidence-{q[1]}": "pas un lien",  # refused, the saved link is kept
+        f"evidence-{q[3]}": "biarritz.fr",
+        f"comment-{q[3]}": "x" * 4001,  # too long
+        "target": "²",  # a digit to str.isdigit, not a level
+        "revision": "99999999999999999999",  # too long to be a revision: ignored
+    }
+    checked = dimension_payload(model, "strategy", form, saved, "en")
+    assert checked.payload.answers == {q[0]: 4, q[1]: 2}
+    assert checked.payload.evidence == {
+        q[0]: "https://www.biarritz.fr/deliberation",
+        q[1]: "https://ancien.example.fr",
+        q[3]: "https://biarritz.fr",
+    }  # q[2]'s link was emptied on the page: removed
+    assert checked.payload.comments == {}
+    assert checked.payload.targets == {"strategy": 3}
+    assert checked.payload.expected_revision is None
+    assert list(checked.errors) == [
+        f"answer-{q[1]}", f"evidence-{q[1]}", f"comment-{q[3]}", "target"
+    ]  # fmt: skip
+    assert checked.refused[f"evidence-{q[1]}"] == "pas un lien"
+    assert "4000" in checked.errors[f"comment-{q[3]}"]
+    assert checked.errors[f"evidence-{q[1]}"].startswith("This link is not a web address")
+
+
 def test_question_forms_prefer_what_was_typed(model: Model) -> None:
     qid = model.dimension_by_id["strategy"].questions[0].id
-    saved = {"answers": {qid: 1}, "comments": {qid: "enregistré"}, "evidence": {}}
+    saved = {
+        "answers": {qid: 1},
+        "comments": {qid: "enregistré"},
+        "evidence": {qid: "https://a.fr"},
+    }
     forms = question_forms(model, "strategy", "fr", saved)
     assert (forms[0].answer, forms[0].comment, forms[0].number) == ("1", "enregistré", 1)
+    assert not forms[0].error
     typed = {f"answer-{qid}": "4", f"comment-{qid}": "tapé"}
-    forms = question_forms(model, "strategy", "en", saved, typed, {qid: "erreur"})
-    assert (forms[0].answer, forms[0].comment, forms[0].error) == ("4", "tapé", "erreur")
+    forms = question_forms(model, "strategy", "en", saved, typed, {f"comment-{qid}": "erreur"})
+    assert (forms[0].answer, forms[0].comment, forms[0].evidence) == ("4", "tapé", "https://a.fr")
+    assert forms[0].errors == {"comment": "erreur"} and forms[0].error
     assert forms[0].label == model.questions[qid][1].label.get("en")
 
 
@@ -160,7 +178,7 @@ def test_resume_point_and_last_changed_dimension(model: Model) -> None:
 
 
 def test_unanswered_lists_missing_and_unknown(model: Model) -> None:
-    answers = {q: 2 for q in model.questions}
+    answers: dict[str, int | str] = {q: 2 for q in model.questions}
     qid = model.dimensions[4].questions[1].id
     answers[qid] = "unknown"
     del answers[model.dimensions[0].questions[0].id]
