@@ -3,9 +3,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+LOCALE := service/locale
 export TERRITOIRES_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: install run test lint format bench clean
+.PHONY: install run test lint format bench clean messages catalogues
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -25,11 +26,24 @@ run: install
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-## lint: ruff (lint and format check) and mypy strict on the pure packages
+## lint: ruff (lint and format check), mypy strict on every package, the layer contracts
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
+
+## messages: extract the interface texts (French) and update the English catalogue to translate
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --add-comments=TRANSLATORS: --add-location=file \
+		--sort-output --project="Territoires connectés" --copyright-holder="Territoires connectés" \
+		-o $(LOCALE)/messages.pot .
+	$(BIN)/pybabel update -i $(LOCALE)/messages.pot -d $(LOCALE) -l en --init-missing \
+		--ignore-obsolete
+
+## catalogues: compile the translated catalogues (.po) into the .mo files the service reads
+catalogues: install
+	$(BIN)/pybabel compile -d $(LOCALE) --statistics
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -8,11 +8,28 @@ from typing import TypeAlias
 from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from knowledge.retrieval import KnowledgeBase
 from maturity.model import Model
 from service.accounts.auth import Principal
+from service.assistant.provider import AssistantProvider
+from service.assistant.use_cases import AssistantService
+from service.documents.jobs import IngestJobs
+from service.peers.cache import BenchmarkCache
 from service.platform.db import Sessions
+from service.platform.settings import Settings
 
-__all__ = ["CurrentModel", "CurrentPrincipal", "DbSession", "DbSessions"]
+__all__ = [
+    "AppSettings",
+    "AssistantFactory",
+    "CallerAssistant",
+    "CurrentModel",
+    "CurrentPrincipal",
+    "DbSession",
+    "DbSessions",
+    "IngestQueue",
+    "Knowledge",
+    "PeerCache",
+]
 
 DbSession: TypeAlias = NamedDependency[AsyncSession]
 """``db_session``: the request's database session (committed when the handler succeeds)."""
@@ -23,3 +40,15 @@ CurrentPrincipal: TypeAlias = NamedDependency[Principal | None]
 """``principal``: the authenticated caller, or None when anonymous."""
 CurrentModel: TypeAlias = NamedDependency[Model]
 """``model``: the maturity model in force."""
+AppSettings: TypeAlias = NamedDependency[Settings]
+"""``settings``: the application's settings."""
+PeerCache: TypeAlias = NamedDependency[BenchmarkCache]
+"""``benchmarks``: the application's cache of peer statistics."""
+Knowledge: TypeAlias = NamedDependency[KnowledgeBase]
+"""``knowledge``: the knowledge base, opened on first use (503 while it cannot be)."""
+IngestQueue: TypeAlias = NamedDependency[IngestJobs]
+"""``ingest_jobs``: the application's background indexing of uploaded documents."""
+AssistantFactory: TypeAlias = NamedDependency[AssistantProvider]
+"""``assistant_provider``: the application's assistant and its conversations."""
+CallerAssistant: TypeAlias = NamedDependency[AssistantService]
+"""``assistant``: the assistant's use cases for the request's caller."""

@@ -24,10 +24,12 @@ from service.accounts.auth import (
 from service.platform.db.tables import ApiKey, User
 from service.platform.errors import (
     ConflictError,
+    FieldError,
     InvalidInputError,
     NotFoundError,
     PermissionDeniedError,
 )
+from service.platform.i18n import N_
 from service.platform.pagination import Page, paginate
 
 __all__ = [
@@ -102,25 +104,33 @@ async def create_api_key(
     """Create a key for oneself (or, for admins, for anyone); its secret is returned once."""
     caller = require_principal(principal)
     if data.user_id is not None and data.user_id != caller.user_id and not caller.is_admin:
-        raise PermissionDeniedError("Seul un administrateur crée des clés pour un autre compte.")
+        raise PermissionDeniedError(
+            N_("Seul un administrateur crée des clés pour un autre compte.")
+        )
     owner = await session.get(User, data.user_id or caller.user_id)
     if owner is None:
-        raise NotFoundError("Compte introuvable.")
+        raise NotFoundError(N_("Compte introuvable."))
     if not owner.active:
-        raise ConflictError("Ce compte est désactivé.")
+        raise ConflictError(N_("Ce compte est désactivé."))
     role = data.role or owner.role
     allowed = KEY_ROLES[owner.role]
     if role not in allowed:
         raise InvalidInputError(
-            f"Un compte « {owner.role} » ne peut avoir que des clés : {', '.join(allowed)}.",
-            errors=[{"champ": "role", "message": f"rôle permis : {', '.join(allowed)}"}],
+            N_("Un compte « %(role)s » ne peut avoir que des clés : %(allowed)s."),
+            role=owner.role,
+            allowed=", ".join(allowed),
+            errors=[
+                FieldError("role", N_("rôle permis : %(allowed)s"), {"allowed": ", ".join(allowed)})
+            ],
         )
     now = utcnow()
     if data.expires_at is not None and (data.expires_at.tzinfo is None or data.expires_at <= now):
         raise InvalidInputError(
-            "La date d'expiration doit être future et porter son fuseau "
-            "(ex. 2027-01-31T00:00:00Z).",
-            errors=[{"champ": "expires_at", "message": "date future avec fuseau attendue"}],
+            N_(
+                "La date d'expiration doit être future et porter son fuseau (ex. "
+                "2027-01-31T00:00:00Z)."
+            ),
+            errors=[FieldError("expires_at", N_("date future avec fuseau attendue"))],
         )
     secret = new_secret("tc")
     key = ApiKey(
@@ -172,7 +182,7 @@ async def revoke_api_key(
         )
     ).first()
     if row is None or (row[0].user_id != caller.user_id and not caller.is_admin):
-        raise NotFoundError("Clé d'API introuvable.")
+        raise NotFoundError(N_("Clé d'API introuvable."))
     key, owner = row
     key.revoked_at = key.revoked_at or utcnow()
     await session.flush()

@@ -30,6 +30,7 @@ from service.accounts.key_cache import VerifiedKeys, generation
 from service.platform.db import Sessions
 from service.platform.db.tables import ApiKey, User
 from service.platform.errors import AuthenticationError, PermissionDeniedError
+from service.platform.i18n import N_
 from service.platform.throttle import LoginThrottle
 
 __all__ = [
@@ -216,7 +217,7 @@ async def _check_password(session: AsyncSession, email: str, password: str) -> P
     ).scalar_one_or_none()
     valid = verify_password(user.password_hash if user else None, password)
     if user is None or not valid or not user.active:
-        raise AuthenticationError("Adresse électronique ou mot de passe incorrect.")
+        raise AuthenticationError(N_("Adresse électronique ou mot de passe incorrect."))
     if user.password_hash and _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return _principal(user, "password")
@@ -241,7 +242,7 @@ async def bearer_principal(request: Request[Any, Any, Any], sessions: Sessions) 
         async with sessions() as session:
             principal = await principal_from_api_key(session, secret, verified)
     if principal is None:
-        raise AuthenticationError("Clé d'API inconnue, révoquée ou expirée.")
+        raise AuthenticationError(N_("Clé d'API inconnue, révoquée ou expirée."))
     return principal
 
 
@@ -257,7 +258,7 @@ async def basic_principal(
     except (binascii.Error, UnicodeDecodeError):
         sep = ""
     if not sep:
-        raise AuthenticationError("En-tête « Authorization: Basic » mal formé.")
+        raise AuthenticationError(N_("En-tête « Authorization: Basic » mal formé."))
     return await authenticate_password(
         session, email, password, login_throttle(request), client_address(request)
     )
@@ -302,7 +303,7 @@ def require_principal(principal: Principal | None) -> Principal:
     """The principal, or a 401 for anonymous callers."""
     if principal is None:
         raise AuthenticationError(
-            "Authentification requise : envoyez une clé d'API (« Authorization: Bearer … »)."
+            N_("Authentification requise : envoyez une clé d'API (« Authorization: Bearer … »).")
         )
     return principal
 
@@ -312,5 +313,5 @@ def require_role(principal: Principal | None, *roles: Role) -> Principal:
     who = require_principal(principal)
     if who.role not in roles:
         allowed = ", ".join(roles)
-        raise PermissionDeniedError(f"Action réservée aux rôles : {allowed}.")
+        raise PermissionDeniedError(N_("Action réservée aux rôles : %(allowed)s."), allowed=allowed)
     return who

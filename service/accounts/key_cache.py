@@ -4,8 +4,9 @@ each query the database to check the same key.
 An entry is keyed by the key's SHA-256 (never the secret) and ignored once it is older than
 ``TERRITOIRES_API_KEY_CACHE_SECONDS``, once the key's expiry date has passed (checked on every
 use), or as soon as this process commits any change to an API key or an account (revocation,
-deactivation, role, territory…): such a commit, seen through SQLAlchemy's session events, moves
-a process-wide generation, and entries of an older generation are dropped. Other processes
+deactivation, role, territory…): such a commit, seen through SQLAlchemy's session events (which
+`watch_credentials` registers, once, when the application is made), moves a process-wide
+generation, and entries of an older generation are dropped. Other processes
 sharing the database see the change when their entry ages out, at most that many seconds
 later."""
 
@@ -13,19 +14,26 @@ from __future__ import annotations
 
 import itertools
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from sqlalchemy import event, inspect
-from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.orm import InstanceState, ORMExecuteState, Session
 
 from service.platform.db.tables import ApiKey, User
 
 if TYPE_CHECKING:
     from service.accounts.auth import Principal
 
-__all__ = ["MAX_ENTRIES", "VerifiedKeys", "generation"]
+__all__ = [
+    "MAX_ENTRIES",
+    "VerifiedKeys",
+    "generation",
+    "watch_credentials",
+    "watching_credentials",
+]
 
 MAX_ENTRIES: Final = 10_000
 """Keys kept at most per process (a few hundred bytes each)."""
@@ -52,11 +60,10 @@ def _grants_changed(obj: object) -> bool:
     """Whether a pending change of `obj` may alter what an API key grants."""
     if not isinstance(obj, _WATCHED):
         return False
-    state = inspect(obj)
+    state: InstanceState[ApiKey | User] = inspect(obj)
     return any(a.history.has_changes() for a in state.attrs if a.key not in _UNTRACKED)
 
 
-@event.listens_for(Session, "after_flush")
 def _after_flush(session: Session, _context: Any) -> None:
     """A flush updating or deleting a key or an account marks the session, and invalidates."""
     if any(isinstance(o, _WATCHED) for o in session.deleted) or any(
@@ -66,7 +73,6 @@ def _after_flush(session: Session, _context: Any) -> None:
         _bump()
 
 
-@event.listens_for(Session, "do_orm_execute")
 def _on_execute(state: ORMExecuteState) -> None:
     """Bulk ``update(ApiKey)`` / ``delete(User)`` statements do the same."""
     mapper = state.bind_mapper
@@ -75,16 +81,35 @@ def _on_execute(state: ORMExecuteState) -> None:
         _bump()
 
 
-@event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
     """Once committed, entries read before the commit (and maybe stale) are dropped too."""
     if session.info.pop(_FLAG, False):
         _bump()
 
 
-@event.listens_for(Session, "after_rollback")
 def _after_rollback(session: Session) -> None:
     session.info.pop(_FLAG, None)
+
+
+_LISTENERS: Final[tuple[tuple[str, Callable[..., None]], ...]] = (
+    ("after_flush", _after_flush),
+    ("do_orm_execute", _on_execute),
+    ("after_commit", _after_commit),
+    ("after_rollback", _after_rollback),
+)
+
+
+def watch_credentials() -> None:
+    """Listen to every ORM session of the process for credential changes (what moves the
+    generation); called by the application factory, and harmless when called again."""
+    for name, listener in _LISTENERS:
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
+
+
+def watching_credentials() -> bool:
+    """Whether `watch_credentials` has been called in this process."""
+    return all(event.contains(Session, name, listener) for name, listener in _LISTENERS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,8 +146,10 @@ class VerifiedKeys:
         self, digest: str, principal: Principal, expires_at: datetime | None, read_at: int
     ) -> None:
         """Remember a key checked in the database while the generation was `read_at` (a
-        change committed since then makes the reading worthless: it is not kept)."""
-        if self.seconds <= 0 or read_at != _generation:
+        change committed since then makes the reading worthless: it is not kept). Nothing is
+        kept either while the process does not watch credential changes (`watch_credentials`):
+        a revocation would go unseen."""
+        if self.seconds <= 0 or read_at != _generation or not watching_credentials():
             return
         if digest not in self._entries and len(self._entries) >= self._max:
             now = time.monotonic()

@@ -25,7 +25,8 @@ from service.accounts.auth import (
     utcnow,
 )
 from service.platform.db.tables import Invitation, Territory, User
-from service.platform.errors import ConflictError, InvalidInputError, NotFoundError
+from service.platform.errors import ConflictError, FieldError, InvalidInputError, NotFoundError
+from service.platform.i18n import N_
 from service.platform.pagination import Page, paginate
 from service.platform.text import CODE_PATTERN, Line
 
@@ -38,6 +39,7 @@ __all__ = [
     "UserView",
     "accept_invitation",
     "create_user",
+    "get_user",
     "invitation_for_token",
     "invite",
     "list_invitations",
@@ -133,8 +135,9 @@ def _email(value: str) -> str:
     email = value.strip().lower()
     if not _EMAIL.match(email):
         raise InvalidInputError(
-            f"Adresse électronique invalide « {value} ».",
-            errors=[{"champ": "email", "message": "adresse électronique invalide"}],
+            N_("Adresse électronique invalide « %(value)s »."),
+            value=value,
+            errors=[FieldError("email", N_("adresse électronique invalide"))],
         )
     return email
 
@@ -142,18 +145,25 @@ def _email(value: str) -> str:
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD:
         raise InvalidInputError(
-            f"Le mot de passe doit compter au moins {MIN_PASSWORD} caractères.",
-            errors=[{"champ": "password", "message": f"au moins {MIN_PASSWORD} caractères"}],
+            N_("Le mot de passe doit compter au moins %(minimum)s caractères."),
+            minimum=MIN_PASSWORD,
+            errors=[
+                FieldError(
+                    "password", N_("au moins %(minimum)s caractères"), {"minimum": MIN_PASSWORD}
+                )
+            ],
         )
 
 
 async def _check_role_territory(session: AsyncSession, role: str, territory: str | None) -> None:
     if role == "member" and not territory:
-        raise InvalidInputError("Un membre doit être rattaché à un territoire (territory_code).")
+        raise InvalidInputError(
+            N_("Un membre doit être rattaché à un territoire (territory_code).")
+        )
     if role != "member" and territory:
-        raise InvalidInputError("Seuls les membres sont rattachés à un territoire.")
+        raise InvalidInputError(N_("Seuls les membres sont rattachés à un territoire."))
     if territory and await session.get(Territory, territory) is None:
-        raise InvalidInputError(f"Territoire inconnu « {territory} ».")
+        raise InvalidInputError(N_("Territoire inconnu « %(territory)s »."), territory=territory)
 
 
 async def create_user(
@@ -173,7 +183,7 @@ async def create_user(
         _check_password(password)
     taken = await session.execute(select(User.id).where(User.email == address))
     if taken.first() is not None:
-        raise ConflictError(f"Un compte existe déjà pour {address}.")
+        raise ConflictError(N_("Un compte existe déjà pour %(address)s."), address=address)
     user = User(
         id=uuid.uuid4(),
         email=address,
@@ -211,8 +221,16 @@ async def list_users(
 async def _user(session: AsyncSession, user_id: uuid.UUID) -> User:
     user = await session.get(User, user_id)
     if user is None:
-        raise NotFoundError("Compte introuvable.")
+        raise NotFoundError(N_("Compte introuvable."))
     return user
+
+
+async def get_user(
+    session: AsyncSession, principal: Principal | None, user_id: uuid.UUID
+) -> UserView:
+    """One account (admins only); 404 when unknown."""
+    require_role(principal, "admin")
+    return user_view(await _user(session, user_id))
 
 
 async def update_user(
@@ -227,7 +245,7 @@ async def update_user(
         territory = None
     await _check_role_territory(session, role, territory)
     if user.id == admin.user_id and (role != "admin" or data.active is False):
-        raise ConflictError("Un administrateur ne peut ni se rétrograder ni se désactiver.")
+        raise ConflictError(N_("Un administrateur ne peut ni se rétrograder ni se désactiver."))
     user.role, user.territory_code = role, territory
     if data.name is not UNSET:
         user.name = data.name
@@ -270,7 +288,9 @@ async def invite(
             session, address, data.role, name=data.name, territory_code=data.territory_code
         )
     elif user.password_hash is not None:
-        raise ConflictError(f"{address} a déjà un compte actif : pas besoin d'invitation.")
+        raise ConflictError(
+            N_("%(address)s a déjà un compte actif : pas besoin d'invitation."), address=address
+        )
     else:
         await _check_role_territory(session, data.role, data.territory_code)
         user.role, user.territory_code = data.role, data.territory_code
@@ -309,7 +329,7 @@ async def _pending_invitation(session: AsyncSession, token: str) -> tuple[Invita
         )
     ).first()
     if row is None or _invitation_status(row[0]) != "pending":
-        raise NotFoundError("Invitation inconnue, déjà utilisée, révoquée ou expirée.")
+        raise NotFoundError(N_("Invitation inconnue, déjà utilisée, révoquée ou expirée."))
     return row[0], row[1]
 
 
@@ -353,9 +373,9 @@ async def revoke_invitation(
     require_role(principal, "admin")
     invitation = await session.get(Invitation, invitation_id)
     if invitation is None:
-        raise NotFoundError("Invitation introuvable.")
+        raise NotFoundError(N_("Invitation introuvable."))
     if invitation.accepted_at is not None:
-        raise ConflictError("Cette invitation a déjà été acceptée.")
+        raise ConflictError(N_("Cette invitation a déjà été acceptée."))
     invitation.revoked_at = invitation.revoked_at or utcnow()
     await session.flush()
     return _invitation_view(invitation, await _user(session, invitation.user_id))

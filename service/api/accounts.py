@@ -37,6 +37,7 @@ from service.api.docs import body, responses
 from service.deps import CurrentPrincipal, DbSession
 from service.platform.db.tables import User
 from service.platform.errors import NotFoundError
+from service.platform.i18n import N_
 from service.platform.pagination import Page, PageParam, PerPageParam
 from service.platform.text import CODE_PATTERN
 
@@ -95,7 +96,7 @@ class AccountController(Controller):
         caller = require_principal(principal)
         user = await db_session.get(User, caller.user_id)
         if user is None:  # pragma: no cover - a principal always has a user
-            raise NotFoundError("Compte introuvable.")
+            raise NotFoundError(N_("Compte introuvable."))
         return user_view(user)
 
 
@@ -238,8 +239,12 @@ class ApiKeyController(Controller):
     @post(
         "/",
         summary="Créer une clé d'API",
+        security=[{"cle": []}, {"identifiants": []}],  # a key, or e-mail and password
         responses=responses(
-            ApiKeyCreated, {"key": KEY, "secret": "tc_…"}, status=201, errors=(401, 403, 422)
+            ApiKeyCreated,
+            {"key": KEY, "secret": "tc_…"},
+            status=201,
+            errors=(401, 403, 404, 422, 429),
         ),
     )
     async def create(

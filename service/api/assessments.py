@@ -16,6 +16,7 @@ from service.api.docs import body, responses
 from service.api.model import Lang
 from service.api.territories import RESULT
 from service.assessments.answers import AnswersPayload
+from service.assessments.carryover import CarryOver, carry_over, previous_answers
 from service.assessments.revisions import RevisionDetail, RevisionView, get_revision, list_revisions
 from service.assessments.scores import AssessmentScore, score_assessment
 from service.assessments.workflow import (
@@ -32,7 +33,7 @@ from service.assessments.workflow import (
 )
 from service.deps import CurrentModel, CurrentPrincipal, DbSession
 from service.platform.pagination import Page, PageParam, PerPageParam
-from service.platform.text import CODE_PATTERN
+from service.platform.text import CODE_PATTERN, DB_INT_MAX
 
 __all__ = ["AssessmentController"]
 
@@ -93,7 +94,7 @@ REVISION = {
     "note": None,
 }
 AssessmentId = Annotated[uuid.UUID, PathParameter(description="Identifiant de l'évaluation")]
-Number = Annotated[int, PathParameter(ge=1, description="Numéro de la révision")]
+Number = Annotated[int, PathParameter(ge=1, le=DB_INT_MAX, description="Numéro de la révision")]
 SAVE_ERRORS = (400, 401, 404, 409, 422)
 
 
@@ -131,7 +132,10 @@ class AssessmentController(Controller):
         "/",
         summary="Commencer une évaluation",
         responses=responses(
-            AssessmentView, ASSESSMENT | {"revision": 0}, status=201, errors=(401, 403, 409, 422)
+            AssessmentView,
+            ASSESSMENT | {"revision": 0},
+            status=201,
+            errors=(401, 403, 404, 409, 422),
         ),
     )
     async def create(
@@ -269,6 +273,56 @@ class AssessmentController(Controller):
     ) -> AssessmentScore:
         """The engine's result for the latest revision, and the gap to each target level."""
         return await score_assessment(db_session, principal, model, assessment_id, lang or "fr")
+
+    @get(
+        "/{assessment_id:uuid}/previous-answers",
+        summary="Réponses de la campagne précédente, à reprendre",
+        responses=responses(
+            CarryOver,
+            {
+                "campaign": 2025,
+                "model_version": "2026.1",
+                "snapshot": ANSWERS
+                | {"to_confirm": ["strategy.policy_defined", "strategy.dominant_theme"]},
+                "lost": [],
+            },
+            errors=(401, 404, 409),
+        ),
+    )
+    async def previous_answers(
+        self,
+        db_session: DbSession,
+        principal: CurrentPrincipal,
+        model: CurrentModel,
+        assessment_id: AssessmentId,
+    ) -> CarryOver:
+        """The territory's answers of the latest earlier campaign (submitted, else its latest
+        draft) on this assessment's edition of the model, through the mapping between
+        editions when it changed; ``to_confirm`` lists the questions that received one, and
+        ``lost`` the earlier questions whose answer has no place in this edition."""
+        return await previous_answers(db_session, principal, model, assessment_id)
+
+    @post(
+        "/{assessment_id:uuid}/carry-over",
+        summary="Reprendre les réponses de la campagne précédente",
+        status_code=200,
+        responses=responses(
+            AssessmentView,
+            ASSESSMENT | {"to_confirm": ["strategy.policy_defined", "strategy.dominant_theme"]},
+            errors=(401, 404, 409),
+        ),
+    )
+    async def carry_over(
+        self,
+        db_session: DbSession,
+        principal: CurrentPrincipal,
+        model: CurrentModel,
+        assessment_id: AssessmentId,
+    ) -> AssessmentView:
+        """Pre-fill the draft with the previous campaign's content where nothing is answered
+        yet (one new revision); the answers so filled are listed in ``to_confirm`` until a
+        save changes them or leaves them out of its own ``to_confirm``."""
+        return await carry_over(db_session, principal, model, assessment_id)
 
     @get(
         "/{assessment_id:uuid}/revisions",

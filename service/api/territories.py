@@ -250,6 +250,7 @@ CAMPAIGN = {
     "created_at": "2026-01-05T08:00:00Z",
     "closed_at": None,
     "submitted": 2841,
+    "model_version": "2026.1",
 }
 
 
@@ -277,17 +278,19 @@ class CampaignController(Controller):
         "/",
         summary="Créer une campagne (admin)",
         responses=responses(
-            CampaignView, CAMPAIGN | {"submitted": 0}, status=201, errors=(401, 403, 409)
+            CampaignView, CAMPAIGN | {"submitted": 0}, status=201, errors=(401, 403, 409, 422)
         ),
     )
     async def create(
         self,
         db_session: DbSession,
         principal: CurrentPrincipal,
+        model: CurrentModel,
         data: Annotated[CampaignCreate, body({"year": 2027, "status": "open"})],
     ) -> CampaignView:
-        """Create a year's campaign; only one campaign may be open at a time."""
-        return await create_campaign(db_session, principal, data)
+        """Create a year's campaign on an edition of the model (``model_version``, default the
+        model in force); only one campaign may be open at a time."""
+        return await create_campaign(db_session, principal, data, model)
 
     @patch(
         "/{year:int}",

@@ -12,13 +12,17 @@ from msgspec import Meta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from maturity.model import Model
 from service.accounts.auth import Principal, require_role, utcnow
+from service.assessments.editions import editions_for
 from service.platform.db.tables import Assessment, Campaign
 from service.platform.errors import ConflictError, NotFoundError
+from service.platform.i18n import N_
 from service.platform.pagination import Page
 
 __all__ = [
     "CampaignCreate",
+    "CampaignStatus",
     "CampaignUpdate",
     "CampaignView",
     "create_campaign",
@@ -28,7 +32,7 @@ __all__ = [
     "update_campaign",
 ]
 
-Status = Literal["open", "closed"]
+CampaignStatus = Literal["open", "closed"]
 Year = Annotated[int, Meta(ge=2000, le=2100, examples=[2026])]
 
 
@@ -36,23 +40,27 @@ class CampaignView(msgspec.Struct):
     """A campaign and how many assessments were submitted in it (an aggregate: public)."""
 
     year: int
-    status: Status
+    status: CampaignStatus
     created_at: datetime
     closed_at: datetime | None
     submitted: int
+    model_version: str
+    """The edition of the model its assessments answer."""
 
 
 class CampaignCreate(msgspec.Struct, forbid_unknown_fields=True):
-    """A new campaign (open unless said otherwise)."""
+    """A new campaign (open unless said otherwise), answering edition ``model_version`` of the
+    model (default: the model in force)."""
 
     year: Year
-    status: Status = "open"
+    status: CampaignStatus = "open"
+    model_version: Annotated[str, Meta(max_length=32, examples=["2026.1"])] | None = None
 
 
 class CampaignUpdate(msgspec.Struct, forbid_unknown_fields=True):
     """Open or close a campaign."""
 
-    status: Status
+    status: CampaignStatus
 
 
 def _view(campaign: Campaign, submitted: int) -> CampaignView:
@@ -62,6 +70,7 @@ def _view(campaign: Campaign, submitted: int) -> CampaignView:
         created_at=campaign.created_at,
         closed_at=campaign.closed_at,
         submitted=submitted,
+        model_version=campaign.model_version,
     )
 
 
@@ -102,7 +111,7 @@ async def get_campaign(session: AsyncSession, year: int) -> Campaign:
     """The campaign of `year`; 404 when there is none."""
     campaign = await session.get(Campaign, year)
     if campaign is None:
-        raise NotFoundError(f"Aucune campagne {year}.")
+        raise NotFoundError(N_("Aucune campagne %(year)s."), year=year)
     return campaign
 
 
@@ -114,7 +123,9 @@ async def current_campaign(session: AsyncSession) -> Campaign:
         )
     ).scalar()
     if found is None:
-        raise ConflictError("Aucune campagne n'est ouverte : un administrateur doit en ouvrir une.")
+        raise ConflictError(
+            N_("Aucune campagne n'est ouverte : un administrateur doit en ouvrir une.")
+        )
     return found
 
 
@@ -125,16 +136,20 @@ async def _ensure_single_open(session: AsyncSession, year: int) -> None:
         )
     ).scalar()
     if other is not None:
-        raise ConflictError(f"La campagne {other} est encore ouverte : fermez-la d'abord.")
+        raise ConflictError(
+            N_("La campagne %(other)s est encore ouverte : fermez-la d'abord."), other=other
+        )
 
 
 async def create_campaign(
-    session: AsyncSession, principal: Principal | None, data: CampaignCreate
+    session: AsyncSession, principal: Principal | None, data: CampaignCreate, model: Model
 ) -> CampaignView:
-    """Create the campaign of a year (admins only)."""
+    """Create the campaign of a year (admins only) on an edition of the model: the one asked
+    for if the service has it, else `model`, the model in force."""
     require_role(principal, "admin")
+    version = editions_for(model).check_version(data.model_version or model.version)
     if await session.get(Campaign, data.year) is not None:
-        raise ConflictError(f"La campagne {data.year} existe déjà.")
+        raise ConflictError(N_("La campagne %(year)s existe déjà."), year=data.year)
     if data.status == "open":
         await _ensure_single_open(session, data.year)
     now = utcnow()
@@ -143,6 +158,7 @@ async def create_campaign(
         status=data.status,
         created_at=now,
         closed_at=now if data.status == "closed" else None,
+        model_version=version,
     )
     session.add(campaign)
     await session.flush()

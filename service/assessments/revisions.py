@@ -5,27 +5,31 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.accounts.auth import Principal
-from service.assessments.answers import Snapshot
+from service.assessments.answers import Contents, Snapshot
 from service.assessments.workflow import load_assessment
 from service.platform.db.tables import Revision
 from service.platform.errors import NotFoundError
+from service.platform.i18n import N_
 from service.platform.pagination import Page, paginate
 
 __all__ = ["RevisionDetail", "RevisionView", "get_revision", "list_revisions"]
+
+
+Kind = Literal["draft", "submission", "reopening"]
 
 
 class RevisionView(msgspec.Struct):
     """One revision in an assessment's history."""
 
     number: int
-    kind: Literal["draft", "submission", "reopening"]
+    kind: Kind
     author: str | None
     created_at: datetime
     model_version: str
@@ -33,19 +37,27 @@ class RevisionView(msgspec.Struct):
     note: str | None
 
 
-class RevisionDetail(msgspec.Struct):
+class RevisionDetail(Contents, kw_only=True):
     """One revision with its full snapshot."""
 
     number: int
-    kind: Literal["draft", "submission", "reopening"]
+    kind: Kind
     author: str | None
     created_at: datetime
     model_version: str
     note: str | None
-    answers: dict[str, int | str]
-    comments: dict[str, str]
-    evidence: dict[str, str]
-    targets: dict[str, int]
+
+
+def _header(revision: Revision) -> dict[str, Any]:
+    """The fields every view of a revision shows."""
+    return {
+        "number": revision.number,
+        "kind": revision.kind,
+        "author": revision.author_email,
+        "created_at": revision.created_at,
+        "model_version": revision.model_version,
+        "note": revision.note,
+    }
 
 
 async def list_revisions(
@@ -64,15 +76,8 @@ async def list_revisions(
     )
 
     def convert(revision: Revision) -> RevisionView:
-        return RevisionView(
-            number=revision.number,
-            kind=revision.kind,  # type: ignore[arg-type]
-            author=revision.author_email,
-            created_at=revision.created_at,
-            model_version=revision.model_version,
-            answered=sum(1 for v in revision.answers.values() if v != "unknown"),
-            note=revision.note,
-        )
+        answered = sum(1 for v in revision.answers.values() if v != "unknown")
+        return RevisionView(answered=answered, **_header(revision))
 
     return await paginate(session, statement, page, per_page, convert)
 
@@ -90,14 +95,5 @@ async def get_revision(
         )
     ).scalar_one_or_none()
     if revision is None:
-        raise NotFoundError(f"Révision {number} introuvable.")
-    snapshot = Snapshot.from_revision(revision)
-    return RevisionDetail(
-        number=revision.number,
-        kind=revision.kind,  # type: ignore[arg-type]
-        author=revision.author_email,
-        created_at=revision.created_at,
-        model_version=revision.model_version,
-        note=revision.note,
-        **msgspec.structs.asdict(snapshot),
-    )
+        raise NotFoundError(N_("Révision %(number)s introuvable."), number=number)
+    return RevisionDetail(**_header(revision), **Snapshot.from_revision(revision).contents())

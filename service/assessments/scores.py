@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from itertools import pairwise
 from typing import Any, Literal
 
 import msgspec
@@ -17,14 +18,17 @@ import polars as pl
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from maturity.editions import Trend, compare
 from maturity.model import Model
 from maturity.results import ScoreResult, results_from
 from maturity.scoring import AnswerValue, answers_frame
 from maturity.territories import population_band
 from service.accounts.auth import Principal
+from service.assessments.editions import editions_for
 from service.assessments.workflow import latest_snapshot, load_assessment, notice
 from service.platform.db.tables import Assessment, Revision, Territory
 from service.platform.errors import NotFoundError
+from service.platform.i18n import N_
 from service.platform.pagination import Page, paginate
 from service.territories.directory import TerritoryRef
 
@@ -76,6 +80,12 @@ class CampaignResult(msgspec.Struct):
     synthetic: bool
     notice: str | None
     result: ScoreResult
+    trend: Trend | None = None
+    """Against the campaign listed after it (the one before), when that one answered another
+    edition of the model: each score's change on what the two editions have in common, with
+    ``status`` saying whether it is the whole score (``full``), recomputed on the comparable
+    questions only (``partial``) or not comparable (``none``). None for the same edition:
+    the two results compare as they are."""
 
 
 class TerritoryResults(msgspec.Struct):
@@ -125,6 +135,7 @@ async def score_assessment(
 ) -> AssessmentScore:
     """Score an assessment's latest revision (draft or submitted), with its target gaps."""
     assessment, territory = await load_assessment(session, principal, assessment_id)
+    model = editions_for(model).get(assessment.model_version)  # the assessment's own edition
     snapshot = await latest_snapshot(session, assessment)
     result = score_many(model, {"_": snapshot.answers}, lang)["_"]
     levels = {d.id: d.level for d in result.dimensions}
@@ -162,11 +173,11 @@ async def territory_results(
     assessment's latest revision; others see submitted scores of public profiles, else 404."""
     territory = await session.get(Territory, code)
     if territory is None:
-        raise NotFoundError(f"Territoire inconnu « {code} ».")
+        raise NotFoundError(N_("Territoire inconnu « %(code)s »."), code=code)
     own = principal is not None and principal.owns(code)
     if not own and not territory.public_profile:
         raise NotFoundError(
-            "Aucun résultat visible pour ce territoire : ses résultats ne sont pas publics."
+            N_("Aucun résultat visible pour ce territoire : ses résultats ne sont pas publics.")
         )
     number = Assessment.revision if own else Assessment.submitted_revision
     statement = (
@@ -180,7 +191,8 @@ async def territory_results(
     if campaign is not None:
         statement = statement.where(Assessment.campaign_year == campaign)
     rows = (await session.execute(statement)).all()
-    results = score_many(model, {str(a.campaign_year): answers for a, answers in rows}, lang)
+    results = _by_edition(model, [(a, answers) for a, answers in rows], lang)
+    trends = _trends(model, [(a, answers) for a, answers in rows])
     if not own:
         results = {key: _public(result) for key, result in results.items()}
     return TerritoryResults(
@@ -196,10 +208,46 @@ async def territory_results(
                 synthetic=a.synthetic,
                 notice=notice(a.synthetic),
                 result=results[str(a.campaign_year)],
+                trend=trends.get(a.campaign_year),
             )
             for a, _ in rows
         ],
     )
+
+
+def _by_edition(
+    model: Model, rows: Sequence[tuple[Assessment, Mapping[str, AnswerValue]]], lang: str
+) -> dict[str, ScoreResult]:
+    """Each campaign's answers scored with the edition of the model its assessment answers."""
+    editions = editions_for(model)
+    results: dict[str, ScoreResult] = {}
+    for version in {a.model_version for a, _ in rows}:
+        batch = {str(a.campaign_year): ans for a, ans in rows if a.model_version == version}
+        results |= score_many(editions.get(version), batch, lang)
+    return results
+
+
+def _trends(
+    model: Model, rows: Sequence[tuple[Assessment, Mapping[str, AnswerValue]]]
+) -> dict[int, Trend]:
+    """For each campaign (newest first) answered on another edition than the campaign before
+    it, the change of its scores on what the two editions have in common."""
+    editions = editions_for(model)
+    trends: dict[int, Trend] = {}
+    for (now, new_answers), (before, old_answers) in pairwise(rows):
+        if now.model_version == before.model_version:
+            continue  # same edition: the two results compare as they are
+        basis = editions.basis(before.model_version, now.model_version)
+        mapping = editions.mapping(before.model_version, now.model_version)
+        if basis is None or mapping is None:
+            continue
+        trends[now.campaign_year] = compare(
+            basis,
+            mapping,
+            (editions.get(before.model_version), old_answers),
+            (editions.get(now.model_version), new_answers),
+        )
+    return trends
 
 
 async def public_profiles(
@@ -224,7 +272,10 @@ async def public_profiles(
         )
     ).all()
     latest: dict[str, tuple[Assessment, Any]] = {a.territory_code: (a, ans) for a, ans in rows}
-    results = score_many(model, {code: ans for code, (_, ans) in latest.items()}, lang)
+    results: dict[str, ScoreResult] = {}
+    for version in {a.model_version for a, _ in latest.values()}:
+        batch = {code: ans for code, (a, ans) in latest.items() if a.model_version == version}
+        results |= score_many(editions_for(model).get(version), batch, lang)
 
     def summary(territory: Territory) -> ProfileSummary:
         band = population_band(territory.population)
@@ -251,9 +302,13 @@ async def public_profiles(
 
 
 async def submitted_answers(
-    session: AsyncSession, campaign: int, territories: Sequence[str] | None = None
+    session: AsyncSession,
+    campaign: int,
+    territories: Sequence[str] | None = None,
+    model_version: str | None = None,
 ) -> dict[str, dict[str, AnswerValue]]:
-    """The submitted answers of every submitted assessment of `campaign`, by territory code."""
+    """The submitted answers of every submitted assessment of `campaign`, by territory code;
+    with `model_version`, only those answered on that edition of the model."""
     statement = (
         select(Assessment.territory_code, Revision.answers)
         .join(
@@ -267,6 +322,8 @@ async def submitted_answers(
     )
     if territories is not None:
         statement = statement.where(Assessment.territory_code.in_(territories))
+    if model_version is not None:
+        statement = statement.where(Assessment.model_version == model_version)
     return {code: answers for code, answers in (await session.execute(statement)).all()}
 
 
@@ -274,5 +331,7 @@ async def submitted_answers_frame(
     session: AsyncSession, campaign: int, model: Model | None = None
 ) -> pl.DataFrame:
     """`submitted_answers` as the engine's long frame, the territory code as ``assessment``;
-    with `model`, question ids come as its Enum (the engine then skips their conversion)."""
-    return answers_frame(await submitted_answers(session, campaign), model)
+    with `model`, only the answers on its edition, question ids as its Enum (the engine then
+    skips their conversion): another edition's answers would not fit its questions."""
+    version = model.version if model is not None else None
+    return answers_frame(await submitted_answers(session, campaign, None, version), model)

@@ -21,12 +21,14 @@ from maturity.model import Model
 from service.accounts.auth import Principal, require_principal, require_role, utcnow
 from service.assessments.answers import (
     AnswersPayload,
+    Contents,
     Progress,
     Snapshot,
     progress,
     validate_payload,
 )
 from service.assessments.campaigns import current_campaign, get_campaign
+from service.assessments.editions import editions_for
 from service.platform.db.tables import Assessment, Revision, Territory
 from service.platform.errors import (
     ConflictError,
@@ -34,9 +36,10 @@ from service.platform.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
+from service.platform.i18n import N_
 from service.platform.pagination import Page, paginate
 from service.platform.text import CODE_PATTERN
-from service.territories.directory import TerritoryRef
+from service.territories.directory import TerritoryRef, territory_match
 
 __all__ = [
     "SYNTHETIC_NOTICE",
@@ -54,7 +57,7 @@ __all__ = [
     "submit_assessment",
 ]
 
-SYNTHETIC_NOTICE: Final = (
+SYNTHETIC_NOTICE: Final = N_(
     "Données synthétiques de démonstration : ce territoire n'a pas réellement répondu."
 )
 Status = Literal["draft", "submitted"]
@@ -87,7 +90,7 @@ class AssessmentSummary(msgspec.Struct):
     notice: str | None
 
 
-class AssessmentView(msgspec.Struct):
+class AssessmentView(Contents, kw_only=True):
     """An assessment with its latest answers, comments, evidence links and targets."""
 
     id: uuid.UUID
@@ -100,10 +103,6 @@ class AssessmentView(msgspec.Struct):
     created_at: datetime
     updated_at: datetime
     submitted_at: datetime | None
-    answers: dict[str, int | str]
-    comments: dict[str, str]
-    evidence: dict[str, str]
-    targets: dict[str, int]
     progress: Progress
     synthetic: bool
     notice: str | None
@@ -131,7 +130,7 @@ async def load_assessment(
         )
     ).first()
     if row is None or not caller.owns(row[1].code):
-        raise NotFoundError("Évaluation introuvable.")
+        raise NotFoundError(N_("Évaluation introuvable."))
     return row[0], row[1]
 
 
@@ -163,13 +162,10 @@ def _view(
         created_at=assessment.created_at,
         updated_at=assessment.updated_at,
         submitted_at=assessment.submitted_at,
-        answers=snapshot.answers,
-        comments=snapshot.comments,
-        evidence=snapshot.evidence,
-        targets=snapshot.targets,
         progress=progress(model, snapshot.answers),
         synthetic=assessment.synthetic,
         notice=notice(assessment.synthetic),
+        **snapshot.contents(),
     )
 
 
@@ -180,19 +176,19 @@ async def create_assessment(
     caller = require_role(principal, "member", "admin")
     code = data.territory_code or caller.territory_code
     if code is None:
-        raise InvalidInputError("Précisez le territoire évalué (territory_code).")
+        raise InvalidInputError(N_("Précisez le territoire évalué (territory_code)."))
     if not caller.owns(code):
-        raise PermissionDeniedError("Un membre n'évalue que son propre territoire.")
+        raise PermissionDeniedError(N_("Un membre n'évalue que son propre territoire."))
     territory = await session.get(Territory, code)
     if territory is None:
-        raise InvalidInputError(f"Territoire inconnu « {code} ».")
+        raise InvalidInputError(N_("Territoire inconnu « %(code)s »."), code=code)
     campaign = (
         await get_campaign(session, data.campaign)
         if data.campaign is not None
         else await current_campaign(session)
     )
     if campaign.status != "open":
-        raise ConflictError(f"La campagne {campaign.year} est close.")
+        raise ConflictError(N_("La campagne %(year)s est close."), year=campaign.year)
     existing = (
         await session.execute(
             select(Assessment.id).where(
@@ -202,7 +198,10 @@ async def create_assessment(
     ).scalar()
     if existing is not None:
         raise ConflictError(
-            f"{territory.name} a déjà une évaluation pour {campaign.year} : {existing}."
+            N_("%(name)s a déjà une évaluation pour %(year)s : %(existing)s."),
+            name=territory.name,
+            year=campaign.year,
+            existing=existing,
         )
     now = utcnow()
     assessment = Assessment(
@@ -210,7 +209,7 @@ async def create_assessment(
         territory_code=code,
         campaign_year=campaign.year,
         status="draft",
-        model_version=model.version,
+        model_version=campaign.model_version,
         revision=0,
         created_at=now,
         created_by=caller.user_id,
@@ -219,7 +218,7 @@ async def create_assessment(
     )
     session.add(assessment)
     await session.flush()
-    return _view(assessment, territory, Snapshot(), model)
+    return _view(assessment, territory, Snapshot(), editions_for(model).get(campaign.model_version))
 
 
 async def get_assessment(
@@ -227,17 +226,24 @@ async def get_assessment(
 ) -> AssessmentView:
     """An assessment with its latest content."""
     assessment, territory = await load_assessment(session, principal, assessment_id)
+    model = editions_for(model).get(assessment.model_version)  # the assessment's own edition
     return _view(assessment, territory, await latest_snapshot(session, assessment), model)
 
 
 async def _writable(session: AsyncSession, assessment: Assessment, model: Model) -> None:
     campaign = await get_campaign(session, assessment.campaign_year)
     if campaign.status != "open":
-        raise ConflictError(f"La campagne {campaign.year} est close : plus de modification.")
+        raise ConflictError(
+            N_("La campagne %(year)s est close : plus de modification."), year=campaign.year
+        )
     if assessment.model_version != model.version:
         raise ConflictError(
-            f"Évaluation répondue avec le modèle {assessment.model_version} ; "
-            f"le service utilise le modèle {model.version}."
+            N_(
+                "Évaluation répondue avec le modèle %(model_version)s ; le service utilise le "
+                "modèle %(version)s."
+            ),
+            model_version=assessment.model_version,
+            version=model.version,
         )
 
 
@@ -264,7 +270,7 @@ async def _append(
         .execution_options(synchronize_session="fetch")
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise ConflictError("L'évaluation vient d'être modifiée par ailleurs : rechargez-la.")
+        raise ConflictError(N_("L'évaluation vient d'être modifiée par ailleurs : rechargez-la."))
     session.add(
         Revision(
             assessment_id=assessment.id,
@@ -296,18 +302,25 @@ async def save_answers(
     and targets. A save that changes nothing adds no revision."""
     caller = require_principal(principal)
     assessment, territory = await load_assessment(session, caller, assessment_id)
+    model = editions_for(model).get(assessment.model_version)  # the assessment's own edition
     seen = assessment.revision
     if payload.expected_revision is not None and payload.expected_revision != seen:
         raise ConflictError(
-            f"Vous modifiez la révision {payload.expected_revision}, "
-            f"mais la dernière est la {seen} : rechargez l'évaluation."
+            N_(
+                "Vous modifiez la révision %(expected_revision)s, mais la dernière est la "
+                "%(seen)s : rechargez l'évaluation."
+            ),
+            expected_revision=payload.expected_revision,
+            seen=seen,
         )
     if assessment.status != "draft":
-        raise ConflictError("Évaluation soumise : un administrateur doit la rouvrir.")
+        raise ConflictError(N_("Évaluation soumise : un administrateur doit la rouvrir."))
     await _writable(session, assessment, model)
     incoming = validate_payload(model, payload)
     current = await latest_snapshot(session, assessment)
-    snapshot = current.merged(incoming) if merge else incoming
+    snapshot = (current.merged(incoming) if merge else incoming).confirming(
+        current, payload.to_confirm
+    )
     if snapshot != current or seen == 0:
         await _append(session, assessment, caller, "draft", snapshot, seen=seen, status="draft")
     return _view(assessment, territory, snapshot, model)
@@ -319,12 +332,13 @@ async def submit_assessment(
     """Submit the latest draft (a new revision): it then counts in the campaign's results."""
     caller = require_principal(principal)
     assessment, territory = await load_assessment(session, caller, assessment_id)
+    model = editions_for(model).get(assessment.model_version)  # the assessment's own edition
     if assessment.status == "submitted":
-        raise ConflictError("Évaluation déjà soumise.")
+        raise ConflictError(N_("Évaluation déjà soumise."))
     await _writable(session, assessment, model)
     snapshot = await latest_snapshot(session, assessment)
     if not any(value != "unknown" for value in snapshot.answers.values()):
-        raise InvalidInputError("Aucune réponse enregistrée : rien à soumettre.")
+        raise InvalidInputError(N_("Aucune réponse enregistrée : rien à soumettre."))
     await _append(
         session,
         assessment,
@@ -347,8 +361,9 @@ async def reopen_assessment(
     """Reopen a submitted assessment for changes (admins only); resubmitting adds a revision."""
     caller = require_role(principal, "admin")
     assessment, territory = await load_assessment(session, caller, assessment_id)
+    model = editions_for(model).get(assessment.model_version)  # the assessment's own edition
     if assessment.status != "submitted":
-        raise ConflictError("Seule une évaluation soumise peut être rouverte.")
+        raise ConflictError(N_("Seule une évaluation soumise peut être rouverte."))
     await _writable(session, assessment, model)
     snapshot = await latest_snapshot(session, assessment)
     await _append(
@@ -372,8 +387,11 @@ async def list_assessments(
     status: Status | None = None,
     page: int = 1,
     per_page: int = 20,
+    *,
+    territory_search: str | None = None,
 ) -> Page[AssessmentSummary]:
-    """Assessments the caller may see: their territory's (members) or all (admins)."""
+    """Assessments the caller may see: their territory's (members) or all (admins);
+    `territory_search` finds territories by name (accents and case folded) or code."""
     caller = require_role(principal, "member", "admin")
     statement = select(Assessment, Territory).join(
         Territory, Territory.code == Assessment.territory_code
@@ -382,6 +400,8 @@ async def list_assessments(
         statement = statement.where(Assessment.territory_code == caller.territory_code)
     if territory_code:
         statement = statement.where(Assessment.territory_code == territory_code)
+    if (match := territory_match(territory_search or "")) is not None:
+        statement = statement.where(match)
     if campaign is not None:
         statement = statement.where(Assessment.campaign_year == campaign)
     if status:

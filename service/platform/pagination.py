@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeAlias, TypeVar
 
 import msgspec
 from litestar.params import QueryParameter
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-__all__ = ["MAX_PER_PAGE", "Page", "PageParam", "PerPageParam", "paginate"]
+__all__ = ["MAX_PER_PAGE", "AnySelect", "Page", "PageParam", "PerPageParam", "paginate"]
 
 T = TypeVar("T")
+AnySelect: TypeAlias = Select[*tuple[Any, ...]]
+"""A SELECT of any columns (SQLAlchemy 2.1 types a SELECT by its row's column types)."""
 MAX_PER_PAGE = 100
 
 PageParam = Annotated[
@@ -35,7 +37,7 @@ class Page(msgspec.Struct, Generic[T]):
 
 async def paginate(
     session: AsyncSession,
-    statement: Select[Any],
+    statement: AnySelect,
     page: int,
     per_page: int,
     convert: Callable[[Any], T],

@@ -92,7 +92,7 @@ def build_reference(source: Path, output: Path = REFERENCE_FILE) -> pl.DataFrame
     for name in ("communes.csv", "epci.csv"):
         if not (source / name).is_file():
             raise FileNotFoundError(f"{source / name} introuvable (dossier des données source)")
-    frame = pl.concat([_communes(source), _epci(source)]).sort("code").cast(REFERENCE_SCHEMA)  # type: ignore[arg-type]
+    frame = pl.concat([_communes(source), _epci(source)]).sort("code").cast(REFERENCE_SCHEMA)
     duplicates = frame.filter(pl.col("code").is_duplicated())["code"].unique().to_list()
     if duplicates:
         raise ValueError(f"codes de territoire en double : {', '.join(duplicates[:10])}")

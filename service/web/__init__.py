@@ -21,8 +21,11 @@ from litestar.template.config import TemplateConfig
 from service.accounts.auth import PrincipalResolver
 from service.platform.settings import Settings
 from service.web.account_pages import AccountPages
+from service.web.admin_confirm import AdminConfirmPages
 from service.web.admin_pages import AdminPages
+from service.web.analysis_pages import AnalysisPages
 from service.web.assessment_pages import AssessmentPages
+from service.web.carryover_pages import CarryOverPages
 from service.web.errors import html_aware
 from service.web.public import PublicPages
 from service.web.rendering import STATIC_DIR, template_config
@@ -67,8 +70,11 @@ def web_interface(settings: Settings) -> WebInterface:
             PublicPages,
             AccountPages,
             AssessmentPages,
+            CarryOverPages,
             ResultsPages,
             AdminPages,
+            AdminConfirmPages,
+            AnalysisPages,
         ],
         template_config=template_config(),
         session=session_config(settings),

@@ -6,17 +6,16 @@ from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlencode
 
 from litestar import Controller, Request, get
-from litestar.di import NamedDependency
 from litestar.params import PathParameter, QueryParameter
 from litestar.response import Redirect, Template
 
-from service.api.model import model_view
-from service.deps import CurrentModel, CurrentPrincipal, DbSession
-from service.peers.cache import BenchmarkCache
+from service.assessments.model_view import model_view
+from service.deps import CurrentModel, CurrentPrincipal, DbSession, DbSessions, PeerCache
 from service.platform.errors import NotFoundError
+from service.platform.i18n import N_
 from service.web.home import national_overview
 from service.web.i18n import LANG_COOKIE, LANGS
-from service.web.rendering import page, request_lang, safe_next, sessions
+from service.web.rendering import page, request_lang, safe_next
 
 __all__ = ["PublicPages"]
 
@@ -36,11 +35,12 @@ class PublicPages(Controller):
         model: CurrentModel,
         principal: CurrentPrincipal,
         db_session: DbSession,
-        benchmarks: NamedDependency[BenchmarkCache],
+        db_sessions: DbSessions,
+        benchmarks: PeerCache,
     ) -> Template:
         """What the service is, the model in two sentences, national aggregates, log in."""
         lang = request_lang(request)
-        national = await national_overview(db_session, sessions(request), benchmarks, lang)
+        national = await national_overview(db_session, db_sessions, benchmarks, lang)
         return page(
             request, "home.html", principal, model=model_view(model, lang), national=national
         )
@@ -73,7 +73,7 @@ class PublicPages(Controller):
         view = model_view(model, request_lang(request))
         ids = [d.id for d in view.dimensions]
         if dimension_id not in ids:
-            raise NotFoundError("Dimension inconnue.")
+            raise NotFoundError(N_("Dimension inconnue."))
         at = ids.index(dimension_id)
         dimension = view.dimensions[at]
         return page(
@@ -94,7 +94,7 @@ class PublicPages(Controller):
     ) -> Redirect:
         """Remember the chosen language in a cookie and go back to the page."""
         if lang not in LANGS:
-            raise NotFoundError("Langue inconnue.")
+            raise NotFoundError(N_("Langue inconnue."))
         response = Redirect(path=_without_lang(safe_next(next_)), status_code=303)
         response.set_cookie(LANG_COOKIE, lang, max_age=ONE_YEAR, samesite="lax", httponly=True)
         return response

@@ -19,7 +19,16 @@ def test_model_endpoint_serves_the_whole_model(client: Client, model: Model) -> 
     assert [lv["label"] for lv in body["levels"]][:2] == ["Initial", "Émergent"]
     assert len(body["dimensions"]) == 8
     question = body["dimensions"][0]["questions"][0]
-    assert set(question) == {"id", "label", "help", "weight", "allows_na", "max", "levels"}
+    assert set(question) == {
+        "id",
+        "label",
+        "help",
+        "weight",
+        "allows_na",
+        "max",
+        "levels",
+        "grounding",
+    }
     assert question["max"] == 4 and len(question["levels"]) == 5
 
 
