@@ -4,7 +4,7 @@ versions, every question covered once on each side, scales, value tables, dimens
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import pairwise
 
 from maturity.mapping import (
@@ -22,6 +22,22 @@ from maturity.model import Model, Question
 from maturity.tomlfile import Path as TomlPath
 
 __all__ = ["mapping_problems", "rule_ends"]
+
+
+def _claim(
+    ids: Sequence[str], model: Model, seen: dict[str, int], at: int, verb: str
+) -> Iterator[str]:
+    """Rule `at` takes `ids` on one side of the mapping: each must exist in `model` and be
+    taken by no earlier rule (`seen`: the rule that took each id so far, updated here)."""
+    for qid in ids:
+        if qid not in model.questions:
+            yield f"question « {qid} » inconnue dans {model.version}" + _near(qid, model.questions)
+        elif qid in seen:
+            yield (
+                f"question « {qid} » de {model.version} déjà {verb} par la règle n° {seen[qid] + 1}"
+            )
+        else:
+            seen[qid] = at
 
 
 def mapping_problems(
@@ -42,40 +58,12 @@ def mapping_problems(
         here: TomlPath = ("questions", at)
         label = f"règle n° {at + 1} « {_kind(rule)} »"
         olds, news = rule_ends(rule)
-        for qid in olds:
-            if qid not in source.questions:
-                yield (
-                    here,
-                    f"{label} : question « {qid} » inconnue dans {source.version}"
-                    + (_near(qid, source.questions)),
-                )
-            elif qid in as_source:
-                yield (
-                    here,
-                    (
-                        f"{label} : question « {qid} » de {source.version} déjà reprise par la "
-                        f"règle n° {as_source[qid] + 1}"
-                    ),
-                )
-            else:
-                as_source[qid] = at
-        for qid in news:
-            if qid not in target.questions:
-                yield (
-                    here,
-                    f"{label} : question « {qid} » inconnue dans {target.version}"
-                    + (_near(qid, target.questions)),
-                )
-            elif qid in as_target:
-                yield (
-                    here,
-                    (
-                        f"{label} : question « {qid} » de {target.version} déjà produite par la "
-                        f"règle n° {as_target[qid] + 1}"
-                    ),
-                )
-            else:
-                as_target[qid] = at
+        for ids, model, seen, verb in (
+            (olds, source, as_source, "reprise"),
+            (news, target, as_target, "produite"),
+        ):
+            for text in _claim(ids, model, seen, at, verb):
+                yield here, f"{label} : {text}"
         if all(q in source.questions for q in olds) and all(q in target.questions for q in news):
             for text in _rule_problems(rule, source, target):
                 yield here, f"{label} : {text}"
