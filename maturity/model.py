@@ -14,6 +14,8 @@ from typing import Literal
 
 import msgspec
 
+from maturity.coevaluation import CoEvaluation, coevaluation_problems
+from maturity.texts import Text
 from maturity.tomlfile import Path as TomlPath
 from maturity.tomlfile import (
     Problem,
@@ -25,6 +27,7 @@ from maturity.tomlfile import (
 
 __all__ = [
     "DEFAULT_MODEL_PATH",
+    "FIRST_MODEL_PATH",
     "Diagnostic",
     "Dimension",
     "GapRule",
@@ -41,7 +44,11 @@ __all__ = [
     "parse_model",
 ]
 
-DEFAULT_MODEL_PATH = Path(__file__).parent / "models" / "2026.1.toml"
+DEFAULT_MODEL_PATH = Path(__file__).parent / "models" / "2027.1.toml"
+"""The edition in force by default (``TERRITOIRES_MODEL_FILE`` overrides it): new campaigns
+use it; a campaign keeps the edition it recorded."""
+FIRST_MODEL_PATH = Path(__file__).parent / "models" / "2026.1.toml"
+"""The first edition (2026.1): the published index and the oracle are checked against it."""
 INDEX = "index"
 """Name under which rules and results refer to the global index."""
 
@@ -55,17 +62,6 @@ class ModelError(ValueError):
     def __init__(self, message: str, problems: Iterable[Problem] = ()) -> None:
         super().__init__(message)
         self.problems = list(problems)
-
-
-class Text(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """A label in French (required) and English (optional: falls back to French)."""
-
-    fr: str
-    en: str | None = None
-
-    def get(self, lang: str = "fr") -> str:
-        """The text in `lang`, or in French when that translation is missing."""
-        return self.en if lang == "en" and self.en else self.fr
 
 
 class Grounding(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -130,7 +126,9 @@ class Level(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 class GapRule(msgspec.Struct, frozen=True, forbid_unknown_fields=True, tag="gap", tag_field="kind"):
     """Triggers when mean(left) − mean(right) ≥ ``min_gap`` (or |…| when ``absolute``).
 
-    ``left`` and ``right`` name dimensions, pillars or ``index``."""
+    ``left`` and ``right`` name dimensions, pillars, ``index`` or questions: a question's
+    score is its answer on 0–100, none when unanswered, « je ne sais pas » or « non
+    concerné » (a rule on a missing score never triggers)."""
 
     left: tuple[str, ...]
     right: tuple[str, ...]
@@ -183,6 +181,8 @@ class Model(msgspec.Struct, frozen=True, forbid_unknown_fields=True, dict=True):
     levels: tuple[Level, ...] = ()
     cap_levels: bool = True
     diagnostics: tuple[Diagnostic, ...] = ()
+    coevaluation: CoEvaluation | None = None
+    """Roles, citizens' panel and divergence rules of co-évaluation (`maturity.coevaluation`)."""
 
     @property
     def version(self) -> str:
@@ -348,13 +348,17 @@ def _problems(model: Model) -> Iterator[Located]:
         rule_path = ("diagnostics", at, "rule")
         rule = diag.rule
         names = (rule.left + rule.right) if isinstance(rule, GapRule) else (rule.target,)
+        # a gap rule may compare questions too (« ouverture interne avant externe »)
+        known = score_names | set(model.questions) if isinstance(rule, GapRule) else score_names
         for name in names:
-            if name not in score_names:
+            if name not in known:
+                gap = isinstance(rule, GapRule)
+                what = "dimension, pilier ou question" if gap else "dimension ou pilier"
                 yield (
                     rule_path,
                     (
-                        f"diagnostic « {diag.id} » : dimension ou pilier inconnu « {name} »"
-                        + _did_you_mean(name, score_names)
+                        f"diagnostic « {diag.id} » : {what} inconnu « {name} »"
+                        + _did_you_mean(name, known)
                     ),
                 )
         if isinstance(rule, ThresholdRule) and rule.below is None and rule.at_least is None:
@@ -369,6 +373,9 @@ def _problems(model: Model) -> Iterator[Located]:
             ("diagnostics", at, "id"),
             (f"diagnostic « {model.diagnostics[at].id} » : identifiant en double"),
         )
+    if model.coevaluation is not None:
+        tops = {q.id: q.top for _, q in model.iter_questions()}
+        yield from coevaluation_problems(model.coevaluation, tops, model.dimension_by_id)
 
 
 def _did_you_mean(name: str, known: Iterable[str]) -> str:

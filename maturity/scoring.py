@@ -46,6 +46,7 @@ __all__ = [
     "next_steps",
     "question_dtype",
     "score",
+    "score_grid",
     "validate_answers",
 ]
 
@@ -173,17 +174,26 @@ def score(
     """Score every assessment present in `answers` (long format, see `answer_schema`; the
     assessment key may be of any sortable dtype). Questions absent for an assessment count as
     unknown. Next steps are computed too when asked, from the same grid."""
-    grid = answer_cells(model, answers)
+    return score_grid(model, answer_cells(model, answers), with_next_steps=with_next_steps)
+
+
+def score_grid(model: Model, grid: AnswerCells, *, with_next_steps: bool = False) -> Scores:
+    """`score` of an answer grid already built (`maturity.grid.answer_cells`), for a caller
+    that reads the grid too (the co-évaluation's statistics): the grid is built once."""
     plan = _plan(model)
     scores, completeness, present = _dimension_scores(plan, grid.cells)
     levels = _levels(plan, scores)
-    overall = {name: _weighted(weights, scores) for name, weights in plan.overall.items()}
+    overall = _weighted(plan.overall, scores)
     level = _levels(plan, overall[INDEX])
     if plan.thresholds.size and model.cap_levels:
         # capped at one above the lowest level among the dimensions that have a score
         lowest = np.where(np.isnan(scores), np.inf, levels).min(axis=0, initial=np.inf)
         level = np.minimum(level, lowest + 1)
     named = dict(zip(plan.names, scores, strict=True)) | overall
+    with np.errstate(invalid="ignore", divide="ignore"):  # questions a rule names: 0–100
+        for qid, (row, top) in plan.questions.items():
+            cell = grid.cells[row].astype(np.float64)  # the grid holds int8
+            named[qid] = np.where(cell >= 0, 100 * cell / top, np.nan)
     hits = np.array([rule(named) for rule in plan.rules], dtype=bool)
     hits = hits.reshape(len(plan.rules), len(grid.keys))
     return Scores(
@@ -218,7 +228,10 @@ class _Plan(NamedTuple):
     thresholds: np.ndarray
     """Lower bound of each maturity level, less the tolerance."""
     rules: list[Callable[[Mapping[str, np.ndarray]], np.ndarray]]
-    """Each diagnostic's test over the named scores (``index``, pillars, dimensions)."""
+    """Each diagnostic's test over the named scores (``index``, pillars, dimensions, and
+    the questions of `questions`)."""
+    questions: dict[str, tuple[int, int]]
+    """The questions a rule names: their grid row and the top of their scale."""
 
 
 @functools.lru_cache(maxsize=16)
@@ -246,7 +259,16 @@ def _plan(model: Model) -> _Plan:
         },
         thresholds=np.array([lv.min - TOLERANCE for lv in model.levels]),
         rules=[_rule(diag.rule) for diag in model.diagnostics],
+        questions=_rule_questions(model),
     )
+
+
+def _rule_questions(model: Model) -> dict[str, tuple[int, int]]:
+    """The questions the diagnostics' gap rules name, with their grid row and scale top."""
+    gaps = [d.rule for d in model.diagnostics if isinstance(d.rule, GapRule)]
+    named = {name for rule in gaps for name in rule.left + rule.right}
+    rows = {q.id: (row, q.top) for row, (_, q) in enumerate(model.iter_questions())}
+    return {qid: rows[qid] for qid in sorted(named) if qid in rows}
 
 
 def _rows(at: list[int]) -> slice | np.ndarray:
@@ -285,12 +307,16 @@ def _levels(plan: _Plan, scores: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(scores), np.nan, reached)
 
 
-def _weighted(weights: np.ndarray, scores: np.ndarray) -> np.ndarray:
-    """Weighted mean of the dimensions' scores over those that have one (NaN if none)."""
+def _weighted(overall: Mapping[str, np.ndarray], scores: np.ndarray) -> dict[str, np.ndarray]:
+    """Each weighting's mean of the dimensions' scores over those that have one (NaN if
+    none): the index and every pillar from one product, the missing scores masked once."""
     scored = ~np.isnan(scores)
-    den = weights @ scored
+    weights = np.stack(list(overall.values()))
+    den = weights @ scored.astype(np.float64)  # a float matrix: BLAS, not a casting loop
+    num = weights @ np.where(scored, scores, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(den > 0, (weights @ np.where(scored, scores, 0.0)) / den, np.nan)
+        means = np.where(den > 0, num / den, np.nan)
+    return dict(zip(overall, means, strict=True))
 
 
 def _rule(rule: GapRule | ThresholdRule) -> Callable[[Mapping[str, np.ndarray]], np.ndarray]:

@@ -9,7 +9,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from maturity.model import DEFAULT_MODEL_PATH, Model, load_model
+from maturity.model import DEFAULT_MODEL_PATH, FIRST_MODEL_PATH, Model, load_model
 from service.app import create_app
 from service.platform.settings import Settings, load_settings
 
@@ -30,7 +30,14 @@ def shared_path(*parts: str) -> Path:
 
 @pytest.fixture(scope="session")
 def model() -> Model:
-    """The service's maturity model (2026.1)."""
+    """The first edition of the model (2026.1), named explicitly: the shared test app runs
+    on it, and the figures the suite pins (oracle, published index) are its own."""
+    return load_model(FIRST_MODEL_PATH)
+
+
+@pytest.fixture(scope="session")
+def current_model() -> Model:
+    """The edition in force by default (2027.1: `DEFAULT_MODEL_PATH`)."""
     return load_model(DEFAULT_MODEL_PATH)
 
 

@@ -96,6 +96,9 @@ def oracle_score(
     out.level = level
 
     scores: dict[str, float | None] = {"index": out.index, **out.pillars, **out.dimensions}
+    for _, q in model.iter_questions():  # a gap rule may name questions: their answer on 0–100
+        a = answers.get(q.id, UNKNOWN)
+        scores.setdefault(q.id, 100 * a / q.top if isinstance(a, int) else None)
     for diag in model.diagnostics:
         rule = diag.rule
         if isinstance(rule, GapRule):

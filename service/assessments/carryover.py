@@ -28,7 +28,15 @@ from service.platform.db.tables import Assessment, Revision
 from service.platform.errors import ConflictError, NotFoundError
 from service.platform.i18n import N_
 
-__all__ = ["CarryOver", "carry_over", "carry_over_source", "previous_answers"]
+__all__ = [
+    "CarryOver",
+    "CarryOverRecap",
+    "RecapChange",
+    "carry_over",
+    "carry_over_recap",
+    "carry_over_source",
+    "previous_answers",
+]
 
 
 class CarryOver(msgspec.Struct, frozen=True):
@@ -132,3 +140,62 @@ async def carry_over(
         to_confirm=[*current.to_confirm, *filled],
     )
     return await save_answers(session, principal, model, assessment_id, payload)
+
+
+class RecapChange(msgspec.Struct, frozen=True):
+    """A pre-filled answer changed since: the answer carried over and the one now."""
+
+    question: str
+    carried: int | str
+    now: int | str | None
+    """None: the answer was removed."""
+
+
+class CarryOverRecap(msgspec.Struct, frozen=True):
+    """What became of last campaign's pre-filled answers, for the page before submitting."""
+
+    campaign: int
+    model_version: str
+    carried: int
+    """Answers of this draft that the earlier campaign could pre-fill (`previous_answers`)."""
+    changed: list[RecapChange]
+    """Pre-fillable answers that differ now, in model order."""
+    to_confirm: list[str]
+    """Pre-filled answers left as they were and not confirmed yet, in model order."""
+    kept: int
+    """Pre-filled answers kept as they were and confirmed."""
+
+
+async def carry_over_recap(
+    session: AsyncSession, principal: Principal | None, model: Model, assessment_id: uuid.UUID
+) -> CarryOverRecap | None:
+    """This draft's answers against those last campaign pre-fills (through the mapping for
+    another edition): changed, still to confirm, kept. None without an earlier campaign or a
+    mapping, or when nothing was carried over into this draft."""
+    try:
+        found = await previous_answers(session, principal, model, assessment_id)
+    except (NotFoundError, ConflictError):
+        return None
+    assessment, _ = await load_assessment(session, principal, assessment_id)
+    current = await latest_snapshot(session, assessment)
+    marks = select(Revision.to_confirm).where(Revision.assessment_id == assessment.id)
+    if not any((await session.execute(marks)).scalars()):
+        return None  # no revision ever held answers to confirm: never pre-filled
+    carried = found.snapshot.answers
+    pending = set(current.to_confirm)
+    order = editions_for(model).get(assessment.model_version).questions
+    questions = [q for q in order if q in carried]
+    changed = [
+        RecapChange(q, carried[q], current.answers.get(q))
+        for q in questions
+        if current.answers.get(q) != carried[q]
+    ]
+    same = [q for q in questions if current.answers.get(q) == carried[q]]
+    return CarryOverRecap(
+        campaign=found.campaign,
+        model_version=found.model_version,
+        carried=len(questions),
+        changed=changed,
+        to_confirm=[q for q in same if q in pending],
+        kept=sum(q not in pending for q in same),
+    )

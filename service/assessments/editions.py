@@ -8,8 +8,10 @@ editions are the files packaged under ``maturity/models/`` and the mappings thos
 from __future__ import annotations
 
 import functools
+from itertools import pairwise
 from pathlib import Path
 
+from maturity.chains import ChainError, chain_path, compose_chain, mapping_links
 from maturity.editions import Comparability, comparability
 from maturity.mapping import (
     MAPPINGS_DIR,
@@ -73,8 +75,9 @@ class Editions:
         return version
 
     def mapping(self, source: str, target: str) -> EditionMapping | None:
-        """How answers of `source` go to `target` (identity for the same edition), or None
-        when no mapping file links them."""
+        """How answers of `source` go to `target` (identity for the same edition): the
+        mapping file between them, else the files chained through other editions (composed,
+        `maturity.chains`); None when none links them or the chain has no single rule."""
         key = (source, target)
         if key not in self._links:
             old, new = self.get(source), self.get(target)
@@ -84,8 +87,21 @@ class Editions:
             elif path.exists():
                 self._links[key] = load_mapping(path, old, new)
             else:
-                self._links[key] = None
+                self._links[key] = self._chained(source, target)
         return self._links[key]
+
+    def _chained(self, source: str, target: str) -> EditionMapping | None:
+        known = [link for link in mapping_links(self._mappings) if all(map(self.knows, link))]
+        versions = chain_path(source, target, known)
+        if versions is None or len(versions) < 3:
+            return None
+        steps = [self.mapping(a, b) for a, b in pairwise(versions)]
+        try:
+            return compose_chain(
+                [s for s in steps if s is not None], [self.get(v) for v in versions]
+            )
+        except ChainError:
+            return None
 
     def basis(self, source: str, target: str) -> Comparability | None:
         """What is comparable between answers of `source` and of `target` (None: no mapping)."""

@@ -8,13 +8,17 @@ import csv
 import io
 import json
 import sys
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import msgspec
 
+from maturity.chains import chain_path, compose_chain, mapping_links
 from maturity.editions import AnswerSet, Migration, migrate
 from maturity.mapping import (
+    MAPPINGS_DIR,
+    MODELS_DIR,
     EditionMapping,
     load_mapping,
     mapping_path,
@@ -66,10 +70,20 @@ def add_editions(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 
 def _mapping(args: argparse.Namespace, source: Model, target: Model) -> EditionMapping | None:
-    path = args.mapping or mapping_path(source.version, target.version)
-    if args.mapping is None and not path.exists():
+    """The mapping file given, the packaged one from A to B, or else the packaged files
+    chained from A to B (composed: `maturity.chains`); None when none links them."""
+    path = args.mapping or mapping_path(source.version, target.version, MAPPINGS_DIR)
+    if args.mapping is not None or path.exists():
+        return load_mapping(path, source, target)
+    versions = chain_path(source.version, target.version, mapping_links(MAPPINGS_DIR))
+    if versions is None or len(versions) < 3:
         return None
-    return load_mapping(path, source, target)
+    models = [source, *(resolve_edition(v, MODELS_DIR) for v in versions[1:-1]), target]
+    links = [
+        load_mapping(mapping_path(a.version, b.version, MAPPINGS_DIR), a, b)
+        for a, b in pairwise(models)
+    ]
+    return compose_chain(links, models)  # a chain no rule can express: `main` says why
 
 
 def _diff(args: argparse.Namespace) -> int:
@@ -133,8 +147,12 @@ def _migrate(args: argparse.Namespace) -> int:
     source, target = resolve_edition(args.source), resolve_edition(args.target)
     mapping = _mapping(args, source, target)  # a bad mapping file: `main` says so, status 2
     if mapping is None:
-        path = mapping_path(source.version, target.version)
-        print(f"Erreur : pas de fichier de correspondance {path} (voir --mapping)", file=sys.stderr)
+        path = mapping_path(source.version, target.version, MAPPINGS_DIR)
+        print(
+            f"Erreur : pas de fichier de correspondance {path}, ni de chaîne de fichiers "
+            f"de {source.version} à {target.version} (voir --mapping)",
+            file=sys.stderr,
+        )
         return 2
     failed, outputs = False, {}
     for path in args.files:

@@ -55,6 +55,14 @@ def aggregates_table(
                 sign = "+" if change is not None and change > 0 else ""
                 row += [figure(cell.previous_median), f"{sign}{figure(change)}"]
         lines.append("| " + " | ".join(row) + " |")
+    if compared and result.not_comparable:
+        labels = {cell.metric: cell.metric_label or cell.metric for cell in result.rows}
+        named = ", ".join(labels[m] for m in result.not_comparable)
+        lines.append(
+            f"\nPas d'évolution pour {named} : la campagne {result.previous_campaign} a répondu à "
+            "une autre édition du modèle, sur laquelle cette mesure n'est pas entièrement "
+            "comparable."
+        )
     return "\n".join(lines)
 
 

@@ -98,6 +98,9 @@ class Aggregates(msgspec.Struct):
     rows: list[AggregateCell]
     link: str
     notice: str | None
+    not_comparable: list[str] = []
+    """Metrics of the rows with no change: the previous campaign answered another edition of
+    the model, on which they are not entirely comparable."""
 
 
 class PublicProfile(msgspec.Struct):
@@ -231,7 +234,9 @@ async def aggregates(ctx: DataContext, args: AggregatesArgs) -> Aggregates:
         if before is not None:
             previous_year = before.campaign
             for row in aggregates_table(before, groups).iter_rows(named=True):
-                previous[tuple(row[g] for g in (*groups, "metric"))] = row
+                # another edition: only the scores both editions compute alike compare
+                if frames.statuses.get(row["metric"], "full") == "full":
+                    previous[tuple(row[g] for g in (*groups, "metric"))] = row
     vocabulary = await load_vocabulary(ctx.sessions, ctx.model)
     rows = []
     for row in table.iter_rows(named=True):
@@ -258,7 +263,11 @@ async def aggregates(ctx: DataContext, args: AggregatesArgs) -> Aggregates:
         f"/api/v1/benchmarks/aggregates?campaign={frames.campaign}"
         f"&group_by={','.join(groups)}&format=csv"
     )
+    shown = {cell.metric for cell in rows}
     return Aggregates(
+        not_comparable=sorted(
+            m for m in shown if previous_year and frames.statuses.get(m, "full") != "full"
+        ),
         campaign=frames.campaign,
         previous_campaign=previous_year,
         group_by=groups,
@@ -309,8 +318,13 @@ async def _ranking(
             "territory", pl.col("score").alias(name)
         )
 
-    table = of(frames.scores, "score").join(of(frames.previous, "previous"), "territory", "left")
-    table = table.with_columns(change=pl.col("score") - pl.col("previous"))
+    # across editions, the change compares the scores on the basis the previous ones rest on
+    table = (
+        of(frames.scores, "score")
+        .join(of(frames.compared, "compared"), "territory", "left")
+        .join(of(frames.previous, "previous"), "territory", "left")
+    )
+    table = table.with_columns(change=pl.col("compared") - pl.col("previous")).drop("compared")
     key = "score" if order == "score" else "change"
     table = table.drop_nulls(key).sort(key, "territory", descending=[True, False]).head(RANKED)
     rows = [

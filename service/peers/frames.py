@@ -14,8 +14,20 @@ from typing import Final, TypeVar
 import polars as pl
 
 from maturity.disclosure import Disclosure, protect
-from maturity.peers import PeerGroup, PeerStatistics, Scope, campaign_statistics, default_group
+from maturity.edition_scores import scored, scores_across
+from maturity.editions import Status
+from maturity.model import Model
+from maturity.peers import (
+    PeerGroup,
+    PeerStatistics,
+    Scope,
+    campaign_statistics,
+    default_group,
+    metric_ids,
+)
 from maturity.publication import group_verdicts, publish_peers
+from maturity.territories import population_band_expr
+from service.assessments.editions import Editions
 from service.peers.views import Benchmark, Encoded
 from service.platform.operations import observe
 
@@ -25,6 +37,7 @@ __all__ = [
     "Protection",
     "Stamp",
     "build_frames",
+    "compute_frames",
     "histograms_by_group",
     "remember",
 ]
@@ -69,7 +82,7 @@ class CampaignFrames:
     campaign: int
     scope: Scope
     stamp: Stamp
-    territories: pl.DataFrame  # territory, name, kind, band, region, public
+    territories: pl.DataFrame  # territory, name, kind, band, region, public, population
     scores: pl.DataFrame  # territory, metric, score (submitted, this campaign)
     previous: pl.DataFrame  # territory, metric, score (submitted, the campaign before)
     peers: PeerStatistics  # every territory against its default group, as published
@@ -93,6 +106,14 @@ class CampaignFrames:
     """The network aggregates already computed, by grouping (`maturity.aggregates`)."""
     """API bodies already encoded, by (view, territory, lang, *custom peers): what a cached
     request sends, dropped with the frames when a submission changes the campaign."""
+    model: Model | None = None
+    """The edition of the model the campaign records, which scored `scores`."""
+    basis: pl.DataFrame | None = None
+    """When the campaign before answered another edition: this campaign's scores on the basis
+    `previous` was computed on (`maturity.edition_scores`); None for the same edition."""
+    statuses: dict[str, Status] = field(default_factory=dict)
+    """With `basis`, each metric's comparability with the campaign before (full, partial,
+    none); empty for the same edition."""
 
     def __post_init__(self) -> None:
         statistics = self.peers.statistics.sort("territory", maintain_order=True)
@@ -130,6 +151,11 @@ class CampaignFrames:
         """The previous campaign's scores, or None when nobody submitted then."""
         return None if self.previous.is_empty() else self.previous
 
+    @property
+    def compared(self) -> pl.DataFrame:
+        """This campaign's scores on the basis of `previous`: what a change compares."""
+        return self.scores if self.basis is None else self.basis
+
 
 Protection = tuple[Disclosure, Disclosure | None]
 """What may be published of a campaign, and of the one before (for the changes)."""
@@ -143,11 +169,16 @@ def build_frames(
     now: pl.DataFrame,
     before: pl.DataFrame,
     protected: dict[tuple[int, Stamp], Protection] | None = None,
+    *,
+    model: Model | None = None,
+    basis: pl.DataFrame | None = None,
+    statuses: dict[str, Status] | None = None,
 ) -> CampaignFrames:
     """A campaign's frames from its scores (`now`, `before`: territory, metric, score) and
     the reference territories (territory, name, kind, band, region, public): what may be
     published (decided once per campaign state and shared by both perimeters through
-    `protected`), then every territory's statistics as published."""
+    `protected`), then every territory's statistics as published. `model`: the campaign's
+    edition; `basis` and `statuses` when `before` answered another one (`CampaignFrames`)."""
     attributes = refs.select("territory", "kind", "band", "region", "public")
     protection = (protected or {}).get((campaign, stamp))
     if protection is None:
@@ -165,8 +196,73 @@ def build_frames(
         now,
         before if not before.is_empty() else None,
         scope,
+        basis,
     )
     published = publish_peers(peers, group_verdicts(peers.groups, *protection))
     return CampaignFrames(
-        campaign, scope, stamp, refs, now, before, published, stamp[2], protection[0]
+        campaign,
+        scope,
+        stamp,
+        refs,
+        now,
+        before,
+        published,
+        stamp[2],
+        protection[0],
+        model=model,
+        basis=basis,
+        statuses=statuses or {},
+    )
+
+
+def compute_frames(
+    editions: tuple[Model, Model, Editions],
+    campaign: int,
+    scope: Scope,
+    stamp: Stamp,
+    territories: pl.DataFrame,
+    current: pl.DataFrame,
+    previous: pl.DataFrame,
+    protected: dict[tuple[int, Stamp], Protection],
+) -> CampaignFrames:
+    """Score both campaigns, each with its own edition (`editions`: the campaign's, the one
+    before's, the registry), decide what may be published (once per campaign state, shared
+    by both perimeters through `protected`) and compute every territory's statistics as
+    published (runs in a thread). Across editions, the changes go through the mapping, on
+    what the two editions have in common (`maturity.edition_scores`)."""
+    model, older, registry = editions
+    refs = territories.select(
+        territory="code",
+        name="name",
+        kind="kind",
+        band=population_band_expr(pl.col("population")),
+        region="region_code",
+        public=pl.col("public_profile").fill_null(False),
+        population=pl.col("population").cast(pl.Int64),  # "profil proche" weighs size
+    )
+
+    now = scored(model, current)
+    if older.version == model.version:
+        before = scored(model, previous)
+        return build_frames(campaign, scope, stamp, refs, now, before, protected, model=model)
+    basis = registry.basis(older.version, model.version)
+    mapping = registry.mapping(older.version, model.version)
+    if basis is None or mapping is None:  # no mapping: nothing of the campaign before compares
+        none: dict[str, Status] = dict.fromkeys(metric_ids(model), "none")
+        empty = scored(model, previous.clear())
+        return build_frames(
+            campaign, scope, stamp, refs, now, empty, protected, model=model, statuses=none
+        )
+    across = scores_across(basis, mapping, older, model, previous, current)
+    return build_frames(
+        campaign,
+        scope,
+        stamp,
+        refs,
+        now,
+        across.previous,
+        protected,
+        model=model,
+        basis=across.basis,
+        statuses=across.statuses,
     )

@@ -76,6 +76,10 @@ class MetricStats(GroupStats):
     group_change: float | None
     histogram: list[int] | None
     """Counts of the group's scores in the bins 0–10, 10–20, …, 90–100."""
+    change_basis: Literal["full", "partial", "none"] | None = None
+    """When the campaign before answered another edition of the model, what the changes rest
+    on: the whole score (``full``), the questions the two editions have in common
+    (``partial``), or nothing comparable (``none``: no change). None for the same edition."""
 
 
 class AggregateRow(GroupStats):
@@ -145,7 +149,11 @@ def group_stats(row: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def metric_stats(
-    metric: str, label: str, row: Mapping[str, Any], histogram: list[int] | None
+    metric: str,
+    label: str,
+    row: Mapping[str, Any],
+    histogram: list[int] | None,
+    change_basis: Literal["full", "partial", "none"] | None = None,
 ) -> MetricStats:
     """A statistics row of `maturity.peers` as the response shows it; the histogram only
     where the statistics are published."""
@@ -159,6 +167,7 @@ def metric_stats(
         own_change=round_2(row["own_change"]),
         group_change=round_2(row["group_change"]),
         histogram=histogram if row["withheld"] is None else None,
+        change_basis=change_basis,
         **group_stats(row),
     )
 

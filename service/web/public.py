@@ -9,6 +9,8 @@ from litestar import Controller, Request, get
 from litestar.params import PathParameter, QueryParameter
 from litestar.response import Redirect, Template
 
+from maturity.model import Model
+from service.assessments.editions import editions_for
 from service.assessments.model_view import model_view
 from service.deps import CurrentModel, CurrentPrincipal, DbSession, DbSessions, PeerCache
 from service.platform.errors import NotFoundError
@@ -20,6 +22,24 @@ from service.web.rendering import page, request_lang, safe_next
 __all__ = ["PublicPages"]
 
 ONE_YEAR = 365 * 24 * 3600
+
+
+Edition = Annotated[str | None, QueryParameter(max_length=32)]
+"""``?edition=``: another edition of the model the service knows."""
+
+
+def _edition(model: Model, version: str | None) -> Model:
+    """The edition `version` of the model (the one in force when None); 404 when unknown."""
+    editions = editions_for(model)
+    if version is None or version == model.version:
+        return model
+    if not editions.knows(version):
+        raise NotFoundError(
+            N_("Modèle %(version)s inconnu de ce service (modèles : %(known)s)."),
+            version=version,
+            known=", ".join(editions.versions),
+        )
+    return editions.get(version)
 
 
 class PublicPages(Controller):
@@ -47,18 +67,26 @@ class PublicPages(Controller):
 
     @get("/modele", name="model")
     async def model_index(
-        self, request: Request[Any, Any, Any], model: CurrentModel, principal: CurrentPrincipal
+        self,
+        request: Request[Any, Any, Any],
+        model: CurrentModel,
+        principal: CurrentPrincipal,
+        edition: Edition = None,
     ) -> Template:
-        """Pillars, dimensions, levels and how scores are computed."""
+        """Pillars, dimensions, levels and how scores are computed: the edition in force, or
+        another one the service knows (``?edition=``), with links to the others."""
         lang = request_lang(request)
-        info = model.model
+        shown = _edition(model, edition)
+        info = shown.model
         return page(
             request,
             "model/index.html",
             principal,
-            model=model_view(model, lang),
+            model=model_view(shown, lang),
             description=info.description.get(lang) if info.description else None,
             sources=info.sources,
+            editions=editions_for(model).versions,
+            in_force=model.version,
         )
 
     @get("/modele/{dimension_id:str}", name="model-dimension")
@@ -68,9 +96,12 @@ class PublicPages(Controller):
         model: CurrentModel,
         principal: CurrentPrincipal,
         dimension_id: Annotated[str, PathParameter(max_length=64)],
+        edition: Edition = None,
     ) -> Template:
-        """One dimension: its questions and the five descriptors of each."""
-        view = model_view(model, request_lang(request))
+        """One dimension: its questions and the five descriptors of each (``?edition=``:
+        in another edition of the model)."""
+        shown = _edition(model, edition)
+        view = model_view(shown, request_lang(request))
         ids = [d.id for d in view.dimensions]
         if dimension_id not in ids:
             raise NotFoundError(N_("Dimension inconnue."))
@@ -84,6 +115,7 @@ class PublicPages(Controller):
             pillar=next(p for p in view.pillars if p.id == dimension.pillar),
             previous=view.dimensions[at - 1] if at > 0 else None,
             following=view.dimensions[at + 1] if at + 1 < len(ids) else None,
+            edition=None if shown is model else shown.version,
         )
 
     @get("/langue/{lang:str}", name="language")

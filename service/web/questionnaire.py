@@ -24,6 +24,7 @@ from service.assessments.answers import (
     Snapshot,
     validate_payload,
 )
+from service.assessments.carryover import CarryOverRecap
 from service.platform.i18n import N_, MessageId, translate
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "TARGET_FIELD",
     "DimensionSave",
     "QuestionForm",
+    "carry_over_view",
     "dimension_fields",
     "dimension_payload",
     "last_changed_dimension",
@@ -278,6 +280,42 @@ def unanswered(model: Model, answers: Mapping[str, object], lang: str) -> list[d
         if missing:
             summary.append({"id": d.id, "label": d.label.get(lang), "questions": missing})
     return summary
+
+
+def _answer_shown(model: Model, qid: str, answer: object, lang: str) -> dict[str, Any]:
+    """An answer as the recap shows it: its value and, for a level, the level's descriptor."""
+    question = model.questions[qid][1]
+    text = None
+    if isinstance(answer, int) and question.levels and answer < len(question.levels):
+        text = question.levels[answer].get(lang)
+    return {"value": answer, "top": question.top, "text": text}
+
+
+def carry_over_view(model: Model, recap: CarryOverRecap | None, lang: str) -> dict[str, Any] | None:
+    """The recap of the pre-filled answers (`carry_over_recap`) with question labels and
+    answers as the submit page shows them; None without a recap."""
+    if recap is None:
+        return None
+
+    def where(qid: str) -> dict[str, Any]:
+        dimension, question = model.questions[qid]
+        return {"id": qid, "dimension": dimension.id, "label": question.label.get(lang)}
+
+    return {
+        "campaign": recap.campaign,
+        "model_version": recap.model_version,
+        "carried": recap.carried,
+        "kept": recap.kept,
+        "changed": [
+            where(c.question)
+            | {
+                "carried": _answer_shown(model, c.question, c.carried, lang),
+                "now": _answer_shown(model, c.question, c.now, lang),
+            }
+            for c in recap.changed
+        ],
+        "to_confirm": [where(q) for q in recap.to_confirm],
+    }
 
 
 def last_changed_dimension(

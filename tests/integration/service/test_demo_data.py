@@ -13,7 +13,7 @@ import pytest
 from litestar.testing import TestClient
 from sqlalchemy import func, select
 
-from maturity.model import Model
+from maturity.model import FIRST_MODEL_PATH, Model
 from maturity.territories import population_band
 from service.app import create_app
 from service.cli.main import main
@@ -44,7 +44,10 @@ def demo_settings(
 
 
 def run_cli(settings: Settings, monkeypatch: pytest.MonkeyPatch, *args: str) -> int:
+    """``territoires demo-data`` with the first edition (2026.1) in force: two campaigns (the
+    three campaigns of the edition in force by default: test_demo_editions.py)."""
     monkeypatch.setenv("TERRITOIRES_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("TERRITOIRES_MODEL_FILE", str(FIRST_MODEL_PATH))
     if settings.database_url:
         monkeypatch.setenv("TERRITOIRES_DATABASE_URL", settings.database_url)
     return main(["demo-data", *args])

@@ -18,7 +18,12 @@ from maturity.model import Model, load_model
 from maturity.scoring import validate_answers
 from service.app import create_app
 from service.assessments.sensitivity import campaign_sensitivity
-from service.demo.synthetic import DEMO_ACCOUNTS, DEMO_TERRITORY, MEASURED, load_demo_data
+from service.demo.synthetic import (
+    DEMO_ACCOUNTS,
+    DEMO_TERRITORY,
+    MEASURED,
+    campaign_plan,
+)
 from service.platform.db import run_blocking, session_scope
 from service.platform.db.tables import Assessment, Campaign, Revision
 from service.platform.settings import Settings
@@ -26,8 +31,7 @@ from tests.integration.service.conftest import (
     BACKENDS,
     basic,
     bearer,
-    load_reference_territories,
-    provision,
+    demo_database,
 )
 
 EDITION = Path(__file__).resolve().parents[3] / "maturity" / "models" / "2027.1.toml"
@@ -43,18 +47,8 @@ def edition() -> Model:
 def demo(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, edition: Model
 ) -> Iterator[Settings]:
-    settings, cleanup = provision(request.param, tmp_path_factory.mktemp("editions-demo"))
-    try:
-        load_reference_territories(settings)
-
-        async def load() -> None:
-            async with session_scope(settings) as session:
-                await load_demo_data(session, edition)
-
-        run_blocking(load)
-        yield settings
-    finally:
-        cleanup()
+    with demo_database(request.param, tmp_path_factory.mktemp("editions-demo"), edition) as s:
+        yield s
 
 
 def _read(settings: Settings) -> tuple[dict[int, tuple[str, str]], list[Any]]:
@@ -146,3 +140,39 @@ def test_the_2027_sensitivity_report_uses_the_campaign_edition(
     assert found.model_version == "2027.1" and found.report is not None
     assert "risque_dispersion" in found.report.reference.diagnostics
     assert found.report.assessments == found.submitted
+
+
+def test_peer_changes_across_editions_are_the_territorys_trends(demo: Settings) -> None:
+    """Angers answered 2026 on 2026.1 and 2027 on 2027.1: its benchmark's changes are
+    computed on its campaign's edition and through the mapping, the very trend its results
+    show, and every metric says what the change rests on."""
+    with TestClient(create_app(demo)) as client:  # the edition in force by default: 2027.1
+        bench = client.get("/api/v1/territories/49007/benchmark?campaign=2027").json()
+        results = client.get("/api/v1/territories/49007/results").json()["campaigns"]
+    now = next(c for c in results if c["campaign"] == 2027)
+    trend = {c["id"]: c for c in [now["trend"]["index"], *now["trend"]["dimensions"]]}
+    metrics = {m["id"]: m for m in bench["metrics"]}
+    assert metrics["use_cases"]["label"] and "risque_dispersion" not in metrics
+    assert {m["change_basis"] for m in metrics.values()} <= {"full", "partial", "none"}
+    for name, change in trend.items():
+        metric = metrics[name]
+        assert metric["change_basis"] == change["status"], name
+        if change["status"] == "none":
+            assert metric["own_change"] is None
+            continue
+        expected = change["after"] - change["before"]
+        assert abs(metric["own_change"] - expected) <= 0.02, (name, metric, change)
+    assert metrics["strategy"]["change_basis"] == "full"
+    assert metrics["use_cases"]["change_basis"] == "partial"
+    assert metrics["use_cases"]["own"] == next(
+        d["score"] for d in now["result"]["dimensions"] if d["id"] == "use_cases"
+    )
+
+
+def test_plain_prepare_plans_2027_on_the_edition_in_force() -> None:
+    plan = campaign_plan(load_model())  # no TERRITOIRES_MODEL_FILE: the default edition
+    assert [(y, s, m.version) for y, s, m in plan] == [
+        (2025, "closed", "2026.1"),
+        (2026, "closed", "2026.1"),
+        (2027, "open", "2027.1"),
+    ]

@@ -239,6 +239,15 @@ def test_pages_show_the_carry_over_what_to_confirm_and_partial_trends(
     after = call(client, "GET", f"/assessments/{current['id']}", member)
     assert RENAMED[1] not in after["to_confirm"]
     assert any(q.startswith("use_cases.") for q in after["to_confirm"])  # other pages untouched
+    # before submitting: what became of the pre-filled answers
+    recap = page(f"/evaluations/{current['id']}/soumettre").select_one("section.carry-over-recap")
+    assert recap is not None and "2026" in recap.get_text() and "2026.1" in recap.get_text()
+    rows = recap.select("table tbody tr")
+    assert [str(r.a["href"]).split("#q-")[1] for r in rows if r.a] == [REFRAMED]
+    carried, now = (td.get_text(" ", strip=True) for td in rows[0].select("td"))
+    assert carried.startswith("1/4") and now.startswith("4/4")
+    pending = {str(a["href"]).split("#q-")[1] for a in recap.select("ul a")}
+    assert pending == set(after["to_confirm"]) and RENAMED[1] not in pending  # confirmed
     call(client, "POST", f"/assessments/{current['id']}/submit", member)
     results = page(f"/evaluations/{current['id']}/resultats")
     note = results.select_one("#evolution ~ p.muted, section[aria-labelledby=evolution] p.muted")

@@ -124,3 +124,24 @@ def test_openapi_documents_the_scoring_endpoints(client: Client) -> None:
     schema = client.get("/schema/openapi.json").json()
     assert schema["openapi"].startswith("3.1")
     assert {"/api/v1/model", "/api/v1/score"} <= set(schema["paths"])
+
+
+def test_another_edition_is_served_and_scores_with_its_own_questions(
+    client: Client, model: Model, current_model: Model
+) -> None:
+    """The shared app runs 2026.1; ``version`` asks for another packaged edition."""
+    body = client.get("/api/v1/model", params={"version": current_model.version}).json()
+    assert body["version"] == "2027.1"
+    assert sum(len(d["questions"]) for d in body["dimensions"]) == len(current_model.questions)
+    answers = {"open_governance.internal_openness": 1, "open_governance.ecosystem_openness": 4}
+    answers |= {"open_governance.resident_co_creation": 4}
+    scored = client.post(
+        "/api/v1/score", params={"version": "2027.1"}, json={"answers": answers}
+    ).json()
+    assert "ouverture_interne_avant_externe" in [d["id"] for d in scored["diagnostics"]]
+    # the same answers on the edition in force here (2026.1), which has no such rule
+    plain = client.post("/api/v1/score", json={"answers": answers}).json()
+    assert plain["model_version"] == model.version == "2026.1"
+    assert "ouverture_interne_avant_externe" not in [d["id"] for d in plain["diagnostics"]]
+    unknown = client.get("/api/v1/model", params={"version": "1999.9"})
+    assert unknown.status_code == 422 and "2026.1, 2027.1" in unknown.text

@@ -19,8 +19,14 @@ from service.demo.synthetic import DEMO_ACCOUNTS
 from service.platform.db import run_blocking, session_scope
 from service.platform.db.tables import Campaign
 from service.platform.settings import Settings
-from tests.integration.service.conftest import BACKENDS, load_reference_territories, provision
-from tests.integration.service.test_pages import HTML, log_in, soup
+from tests.integration.service.conftest import (
+    BACKENDS,
+    HTML,
+    load_reference_territories,
+    log_in,
+    provision,
+    soup,
+)
 
 Client = TestClient[Litestar]
 ADMIN, MEMBER, ANALYST = ((email, password) for email, password, _, _ in DEMO_ACCOUNTS)
@@ -58,14 +64,16 @@ def web(demo: Settings, model: Model) -> Iterator[Client]:
 
 
 def test_the_command_reports_every_scheme_on_the_latest_campaign(
-    demo: Settings, model: Model, capsys: pytest.CaptureFixture[str]
+    demo: Settings, current_model: Model, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["model", "sensitivity", "--json"]) == 0
     found = json.loads(capsys.readouterr().out)
-    assert (found["campaign"], found["model_version"], found["synthetic"]) == (2026, "2026.1", True)
+    # the demo under the edition in force (2027.1): 2027 is the latest campaign, on 2027.1
+    assert (found["campaign"], found["model_version"], found["synthetic"]) == (2027, "2027.1", True)
     report = found["report"]
     assert report["assessments"] == found["submitted"] >= 1_000
-    assert [s["scheme"] for s in report["schemes"]] == [s.id for s in alternative_schemes(model)]
+    schemes = [s.id for s in alternative_schemes(current_model)]
+    assert [s["scheme"] for s in report["schemes"]] == schemes
     for scheme in report["schemes"]:
         assert -1 <= scheme["spearman"] <= 1
         assert 0 <= scheme["capped_level_changed"] <= 1

@@ -107,6 +107,33 @@ def test_the_dispersion_diagnostic(edition: Model) -> None:
     assert "risque_dispersion" not in [d.id for d in score_answers(edition, strong).diagnostics]
 
 
+def test_internal_openness_before_external(edition: Model) -> None:
+    """A question-level rule: the article observes openness first towards departments and
+    staff, then towards the area's actors; the rule and its threshold are the network's."""
+    diagnostic = next(d for d in edition.diagnostics if d.id == "ouverture_interne_avant_externe")
+    assert "choix du réseau" in diagnostic.message.fr and "network’s choice" in (
+        diagnostic.message.en or ""
+    )
+    assert "Développer une gouvernance proactive et ouverte" in (diagnostic.source or "")
+    internal, ecosystem, residents = (
+        "open_governance.internal_openness",
+        "open_governance.ecosystem_openness",
+        "open_governance.resident_co_creation",
+    )
+    base: dict[str, int | str] = {q.id: 2 for _, q in edition.iter_questions()}
+    # two answer levels apart on average (62.5 points here): triggered; less, or unknown: not
+    found = score_answers(edition, base | {internal: 1, ecosystem: 4, residents: 3})
+    assert diagnostic.id in [d.id for d in found.diagnostics]
+    cases: list[dict[str, int | str]] = [
+        {internal: 2, ecosystem: 4, residents: 3},  # 37.5 points apart
+        {internal: 4, ecosystem: 4, residents: 4},
+        {internal: "unknown", ecosystem: 4, residents: 4},  # a missing score never triggers
+    ]
+    for answers in cases:
+        found = score_answers(edition, base | answers)
+        assert diagnostic.id not in [d.id for d in found.diagnostics], answers
+
+
 def _article_sections() -> set[str]:
     data = tomllib.loads((CORPUS_DIR / "grounding.toml").read_text(encoding="utf-8"))
     return set(data["article"]["sections"].values())

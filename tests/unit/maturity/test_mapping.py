@@ -279,12 +279,21 @@ OPS = st.sampled_from(["kept", "kept", "renamed", "rescaled", "split", "merged",
 
 
 @st.composite
-def editions_and_mapping(draw: st.DrawFn) -> tuple[Model, Model, EditionMapping]:
-    """A source edition, a target edition derived from it by random rules, and the mapping."""
-    sizes = draw(st.lists(st.integers(1, 4), min_size=1, max_size=3))
+def editions_and_mapping(
+    draw: st.DrawFn, source: Model | None = None
+) -> tuple[Model, Model, EditionMapping]:
+    """A source edition (`source`, or a generated one), a target edition derived from it by
+    random rules, and the mapping."""
     old: dict[str, list[Question]] = {}
-    for at, size in enumerate(sizes):
+    if source is not None:
+        old = {d.id: list(d.questions) for d in source.dimensions}
+    for at, size in enumerate(
+        [] if source else draw(st.lists(st.integers(1, 4), min_size=1, max_size=3))
+    ):
         old[f"d{at}"] = [_question(f"d{at}.q{i}", *draw(QUESTION)) for i in range(size)]
+    versions = ("g.1", "g.2")
+    if source is not None:
+        versions = (source.version, f"g.{int(source.version.split('.')[1]) + 1}")
     new: dict[str, list[Question]] = {d: [] for d in old}
     rules: list[Rule] = []
     pending: list[Question] = []  # sources waiting for a merge partner
@@ -324,10 +333,11 @@ def editions_and_mapping(draw: st.DrawFn) -> tuple[Model, Model, EditionMapping]
     if pending:
         rules.append(Dropped(ids=tuple(p.id for p in pending)))
     if draw(st.booleans()) or not any(new.values()):
-        new["d0"].append(_question("nouvelle", 4, 1.0, False))
-        rules.append(New(ids=("nouvelle",)))
-    mapping = EditionMapping(MappingInfo("g.1", "g.2"), tuple(draw(st.permutations(rules))))
-    return _model("g.1", old), _model("g.2", new), mapping
+        fresh = "nouvelle" if source is None else f"nouvelle-{versions[1]}"
+        new[next(iter(new))].append(_question(fresh, 4, 1.0, False))
+        rules.append(New(ids=(fresh,)))
+    mapping = EditionMapping(MappingInfo(*versions), tuple(draw(st.permutations(rules))))
+    return source or _model(versions[0], old), _model(versions[1], new), mapping
 
 
 @st.composite

@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from maturity.model import DEFAULT_MODEL_PATH, Model, ModelError, load_model, parse_model
+from maturity.model import (
+    DEFAULT_MODEL_PATH,
+    FIRST_MODEL_PATH,
+    Model,
+    ModelError,
+    load_model,
+    parse_model,
+)
 
 FIXTURE = Path(__file__).parents[2] / "fixtures" / "mini-model.toml"
 
@@ -36,8 +43,13 @@ def test_shipped_model_has_the_designed_shape(model: Model) -> None:
     assert [lv.min for lv in model.levels] == [0, 20, 40, 60, 80]
 
 
-def test_shipped_model_cites_the_reference_article() -> None:
-    assert "hal-04355998" in DEFAULT_MODEL_PATH.read_text(encoding="utf-8")
+@pytest.mark.parametrize("path", [FIRST_MODEL_PATH, DEFAULT_MODEL_PATH])
+def test_shipped_model_cites_the_reference_article(path: Path) -> None:
+    assert "hal-04355998" in path.read_text(encoding="utf-8")
+
+
+def test_the_edition_in_force_by_default_is_2027_1(current_model: Model) -> None:
+    assert load_model().version == current_model.version == "2027.1"
 
 
 def mutate(old: str, new: str) -> str:
@@ -63,7 +75,7 @@ def mutate(old: str, new: str) -> str:
         (
             'right = ["c"]',
             'right = ["zz"]',
-            "diagnostic « gap_ac » : dimension ou pilier inconnu « zz »",
+            "diagnostic « gap_ac » : dimension, pilier ou question inconnu « zz »",
         ),
         ("min = 40", "min = 10", "niveaux : les seuils doivent être strictement croissants"),
         (

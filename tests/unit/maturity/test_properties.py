@@ -80,7 +80,7 @@ def assert_same(model: Model, engine: OracleResult, oracle: OracleResult) -> Non
     assert sorted(engine.next_steps) == sorted(oracle.next_steps)
 
 
-@pytest.fixture(scope="module", params=["model", "mini_model"])
+@pytest.fixture(scope="module", params=["model", "current_model", "mini_model"])
 def any_model(request: pytest.FixtureRequest) -> Model:
     model: Model = request.getfixturevalue(request.param)
     return model

@@ -13,11 +13,11 @@ from service.cli.main import main
 MINI = str(Path(__file__).parents[2] / "fixtures" / "mini-model.toml")
 
 
-def test_model_summary(capsys: pytest.CaptureFixture[str], model: Model) -> None:
-    assert main(["model"]) == 0
+def test_model_summary(capsys: pytest.CaptureFixture[str], current_model: Model) -> None:
+    assert main(["model"]) == 0  # the edition in force
     out = capsys.readouterr().out
-    assert f"version {model.version}" in out
-    assert f"{len(model.questions)} questions" in out
+    assert f"version {current_model.version}" in out
+    assert f"{len(current_model.questions)} questions" in out
 
 
 def test_score_json_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -171,3 +171,37 @@ def test_unknown_edition_and_broken_mapping_exit_with_their_message(
     err = capsys.readouterr().err
     assert "correspondance invalide (2 erreur(s))" in err
     assert "question « c2 » de test.1 : aucune règle ne la reprend" in err
+
+
+def _chain_dir(tmp_path: Path) -> Path:
+    """test.1 → test.2 → test.3 as packaged editions and mappings, with no direct file."""
+    folder = tmp_path / "editions"
+    folder.mkdir()
+    for name in ("test.1.toml", "test.2.toml", "test.3.toml", "test.2--test.3.toml"):
+        (folder / name).write_text((EDITIONS / name).read_text("utf-8"), "utf-8")
+    _example_mapping(tmp_path).rename(folder / "test.1--test.2.toml")
+    return folder
+
+
+def test_model_diff_and_migrate_go_through_a_chain_of_mappings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from service.cli import editions
+
+    folder = _chain_dir(tmp_path)
+    monkeypatch.setattr(editions, "MAPPINGS_DIR", folder)
+    monkeypatch.setattr(editions, "MODELS_DIR", folder)
+    one, three = str(folder / "test.1.toml"), str(folder / "test.3.toml")
+    assert main(["model", "diff", one, three]) == 0
+    out = capsys.readouterr().out
+    assert "  Correspondance composée : test.1 → test.2 → test.3" in out
+    assert "a1.suite" in out and "questions appariées par identifiant" not in out
+    answers = tmp_path / "biarritz.json"
+    answers.write_text(json.dumps({"answers": {"a1": 3, "b2": 7, "c2": 4}}), "utf-8")
+    assert main(["model", "migrate", "--from", one, "--to", three, str(answers)]) == 0
+    written = json.loads((tmp_path / "biarritz-test.3.json").read_text("utf-8"))
+    # as through test.2 (a1 kept, b2 from 0–10 to 0–4), then a1 renamed
+    assert written["answers"] == {"a1.suite": 3, "b2": 3}
+    (folder / "test.2--test.3.toml").unlink()  # no chain left
+    assert main(["model", "migrate", "--from", one, "--to", three, str(answers)]) == 2
+    assert "ni de chaîne de fichiers de test.1 à test.3" in capsys.readouterr().err
