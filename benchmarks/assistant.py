@@ -1,12 +1,16 @@
-"""Assistant benchmark: extractive answer latency over the gold questions (p50/p95; target
-p95 < 300 ms), time to first token in generative mode against the loopback OpenAI-compatible
-test server, and (``--calibrate``) the relevance gate's signals per question.
+"""Assistant benchmark: answer quality on the assistant's gold set, tuning and held-out halves
+side by side (answers that say what they must, honest leads, refusals in the question's
+language, follow-ups), the relevance gate on both gold files' halves, the share of sentences
+labelled with their real section, extractive latency (p50/p95; target p95 < 300 ms), time to
+first token in generative mode against the loopback OpenAI-compatible test server, and
+(``--calibrate``) the gate's signals per question.
 
 ``.venv/bin/python benchmarks/assistant.py [--rounds 3] [--calibrate]``
 
 The knowledge base is our cards plus ``../shared/corpus`` when present, vectors from the test
 cache (``tests/artifacts/embedding-cache.sqlite3``). Latency covers the whole chain: question
-embedding, hybrid search, gate, sentence selection and composition.
+embedding, hybrid search, gate, sentence selection and composition. Thresholds are calibrated
+on the tuning halves only.
 """
 
 from __future__ import annotations
@@ -27,17 +31,27 @@ from knowledge.assistant import (  # noqa: E402
     GATE_MIN_COVERAGE,
     GATE_MIN_SIMILARITY,
     Assistant,
+    AssistantAnswer,
     AssistantRequest,
     Done,
     LLMConfig,
     Token,
+    Turn,
     make_chat_model,
     relevance,
 )
+from knowledge.assistant.gate import GATE_MIN_SIMILARITY_EN  # noqa: E402
+from knowledge.assistant.gold import AnswerGold, check, load_answer_gold  # noqa: E402
+from knowledge.assistant.intent import language  # noqa: E402
 from knowledge.evaluation import load_gold  # noqa: E402
+from knowledge.retrieval import KnowledgeBase  # noqa: E402
+from maturity.model import load_model  # noqa: E402
+from tests.answer_labels import label_problems, sentence_citations  # noqa: E402
 from tests.llm_server import fake_llm_server  # noqa: E402
 
 GOLD = ROOT / "tests" / "fixtures" / "knowledge-gold.toml"
+ANSWER_GOLD = ROOT / "tests" / "fixtures" / "assistant-gold.toml"
+SPLITS = ("tuning", "heldout")
 SHARED = ROOT.parent / "shared" / "corpus"
 
 
@@ -60,11 +74,14 @@ def main() -> None:
     if not SHARED.is_dir():
         gold = [q for q in gold if q.corpus == "cards"]
     with tempfile.TemporaryDirectory() as workdir:
-        kb = corpus_kb(Path(workdir))
-        assistant = Assistant(kb)
+        paths = [ROOT / "knowledge" / "corpus"] + ([SHARED] if SHARED.is_dir() else [])
+        kb = corpus_kb(Path(workdir), paths, "corpus")
+        assistant = Assistant(kb, model=load_model())
         assistant.ask(AssistantRequest("jumeau numérique"))  # model, BM25 and statistics loaded
         if args.calibrate:
             calibrate(assistant, gold)
+        answers(assistant, kb)
+        gate(assistant, gold)
         latencies: list[float] = []
         refused = 0
         for _ in range(args.rounds):
@@ -114,6 +131,67 @@ def first_token(assistant: Assistant, kb: object, gold: list) -> None:  # type: 
         )
 
 
+def _ask(assistant: Assistant, q: AnswerGold) -> AssistantAnswer:
+    history: list[Turn] = []
+    if q.previous:
+        before = assistant.ask(AssistantRequest(q.previous))
+        history = [Turn("user", q.previous), Turn("assistant", before.answer)]
+    return assistant.ask(AssistantRequest(q.question, history=history))
+
+
+def answers(assistant: Assistant, kb: KnowledgeBase) -> None:
+    """Answer quality per kind, tuning and held-out halves side by side, and the labels."""
+    gold = load_answer_gold(ANSWER_GOLD)
+    if not SHARED.is_dir():
+        gold = [q for q in gold if q.corpus == "cards"]
+    results: dict[str, AssistantAnswer] = {q.id: _ask(assistant, q) for q in gold}
+    print(f"\n## Réponses (assistant-gold.toml, {len(gold)} questions)\n")
+    print(f"{'type':<12}{'réglage':>12}{'mis à part':>12}")
+    failures: list[str] = []
+    for kind in [*sorted({q.kind for q in gold}), "toutes"]:
+        row = f"{kind:<12}"
+        for split in SPLITS:
+            qs = [q for q in gold if q.split == split and kind in (q.kind, "toutes")]
+            ok = 0
+            for q in qs:
+                why = check(q, results[q.id])
+                ok += why is None
+                if why is not None and kind != "toutes":
+                    failures.append(f"  {split} {q.id} : {why}")
+            row += f"{f'{ok}/{len(qs)}':>12}"
+        print(row)
+    print("\n".join(failures) or "  (aucun échec)")
+    every = list(results.values()) + [
+        assistant.ask(AssistantRequest(q.question)) for q in load_gold(GOLD)
+    ]
+    cited = sum(len(sentence_citations(a)) for a in every)
+    wrong = label_problems(kb, every)
+    print(
+        f"\nétiquettes : {cited - len(wrong)}/{cited} phrases citées sous leur vraie section "
+        f"({len(every)} réponses, les deux fichiers de questions)"
+    )
+
+
+def gate(assistant: Assistant, gold: list) -> None:  # type: ignore[type-arg]
+    """What the gate lets through, per half (knowledge-gold.toml and assistant-gold.toml)."""
+    print(
+        f"\n## Porte de pertinence, par moitié (seuil anglais : similarité ≥ "
+        f"{GATE_MIN_SIMILARITY_EN})\n"
+    )
+    print(f"{'':<34}{'réglage':>12}{'mis à part':>12}")
+    rows: dict[str, dict[str, list[int]]] = {}
+    for q in gold:
+        english = "anglais" if language(q.question) == "en" else "français"
+        kind = "sans réponse" if q.type == "unanswerable" else "avec réponse"
+        r = assistant.ask(AssistantRequest(q.question))
+        cell = rows.setdefault(f"{kind}, {english}", {s: [0, 0] for s in SPLITS})[q.split]
+        cell[0] += 0 if r.refused else 1
+        cell[1] += 1
+    for name, cells in sorted(rows.items()):
+        shown = "".join(f"{f'{c[0]}/{c[1]}':>12}" for c in cells.values())
+        print(f"{'admises — ' + name:<34}{shown}")
+
+
 def calibrate(assistant: Assistant, gold: list) -> None:  # type: ignore[type-arg]
     """Each question's gate signals, and what the thresholds let through."""
     print("\n## Seuil de pertinence (porte)\n")
@@ -121,16 +199,20 @@ def calibrate(assistant: Assistant, gold: list) -> None:  # type: ignore[type-ar
         f"seuils : termes inconnus < {GATE_MAX_UNKNOWN}, puis similarité ≥ {GATE_MIN_SIMILARITY}"
         f" ou couverture ≥ {GATE_MIN_COVERAGE}\n"
     )
-    print(f"{'question':<28}{'type':<14}{'inconnus':>9}{'simil.':>8}{'couvert.':>9}  verdict")
+    print(
+        f"{'question':<28}{'type':<14}{'moitié':<9}{'lg':<4}{'inconnus':>9}{'simil.':>8}"
+        f"{'couvert.':>9}  verdict"
+    )
     passed = {"answerable": [0, 0], "unanswerable": [0, 0]}
     for q in gold:
-        r = relevance(q.question, assistant.kb.search(q.question, 5), assistant.stats)
+        lang = language(q.question)
+        r = relevance(q.question, assistant.kb.search(q.question, 5), assistant.stats, lang)
         kind = "unanswerable" if q.type == "unanswerable" else "answerable"
         passed[kind][0] += r.passed
         passed[kind][1] += 1
         verdict = "répond" if r.passed else "refuse"
         print(
-            f"{q.id:<28}{q.type:<14}{r.unknown:>9.2f}{r.similarity:>8.3f}"
+            f"{q.id:<28}{q.type:<14}{q.split:<9}{lang:<4}{r.unknown:>9.2f}{r.similarity:>8.3f}"
             f"{r.coverage:>9.2f}  {verdict}"
         )
     a, u = passed["answerable"], passed["unanswerable"]

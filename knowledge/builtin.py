@@ -17,6 +17,8 @@ from knowledge.types import Provenance
 
 __all__ = [
     "CORPUS_DIR",
+    "PRACTICES_FOLDER",
+    "PRACTICE_PREFIX",
     "builtin_ids",
     "document_id_for",
     "is_web_url",
@@ -26,6 +28,10 @@ __all__ = [
 
 CORPUS_DIR: Final = Path(__file__).resolve().parent / "corpus"
 """The project's own knowledge cards, indexed by `territoires prepare`."""
+PRACTICES_FOLDER: Final = "practices"
+"""Folder (under ``<data_dir>/knowledge``) of the members' published practice cards."""
+PRACTICE_PREFIX: Final = "pratique-"
+"""File name (and document id) prefix of a practice card: ``pratique-<uuid>.md``."""
 _CARD_SUFFIXES: Final = frozenset({".md", ".markdown"})
 _FRONT_ID = re.compile(r"^id:\s*[\"']?([A-Za-z0-9_.-]+)[\"']?\s*$", re.MULTILINE)
 
@@ -46,8 +52,13 @@ def _inside(path: Path, folder: Path) -> bool:
 
 
 def provenance_of(path: Path) -> Provenance:
-    """``builtin`` for a file of the project's corpus, ``upload`` for any other file."""
-    return "builtin" if _inside(path, CORPUS_DIR) else "upload"
+    """``builtin`` for a file of the project's corpus, ``practice`` for a member's published
+    practice card (``…/practices/pratique-<uuid>.md``), ``upload`` for any other file."""
+    if _inside(path, CORPUS_DIR):
+        return "builtin"
+    if path.parent.name == PRACTICES_FOLDER and path.name.startswith(PRACTICE_PREFIX):
+        return "practice"
+    return "upload"
 
 
 def is_web_url(value: str) -> bool:

@@ -37,7 +37,7 @@ class ChunkingConfig(msgspec.Struct, frozen=True):
     def version(self) -> str:
         """Identifies the splitting; part of each document's content hash."""
         return (
-            f"chunk-v2-{self.target_words}-{self.max_words}-{self.overlap_words}-{self.min_words}"
+            f"chunk-v3-{self.target_words}-{self.max_words}-{self.overlap_words}-{self.min_words}"
         )
 
 
@@ -119,6 +119,7 @@ def chunk_document(doc: ParsedDocument, config: ChunkingConfig | None = None) ->
     headings: tuple[str, ...] = ()  # of the passage being built (its first block)
     current: tuple[str, ...] | None = None  # of the last block seen
     page: int | None = None
+    continued = False  # the passage being built starts with the previous one's overlap
 
     def close() -> None:
         nonlocal parts, count
@@ -131,7 +132,9 @@ def chunk_document(doc: ParsedDocument, config: ChunkingConfig | None = None) ->
         new_section = block.headings != current
         current = block.headings
         new_page = block.page != page and parts
-        if (new_section or new_page) and parts and count >= config.min_words:
+        # A passage continuing a cut section (it starts with the overlap) ends with that
+        # section: only a passage that began its section may absorb the next, short one.
+        if (new_section or new_page) and parts and (count >= config.min_words or continued):
             close()
         for unit in _units(block, config.max_words):
             n = _words(unit)
@@ -140,13 +143,17 @@ def chunk_document(doc: ParsedDocument, config: ChunkingConfig | None = None) ->
                 close()
                 if not new_section and config.overlap_words:
                     carried = _overlap(previous, config.overlap_words)
-                    parts, count = [carried], _words(carried)
-            if not parts:
+                    parts, count, continued = [carried], _words(carried), True
+                # The next passage belongs to this block's section and page, whatever the
+                # section the passage just closed started in.
                 headings, page = block.headings, block.page
+            if not parts:
+                headings, page, continued = block.headings, block.page, False
             elif new_section and block.headings:
                 # A short section folded into the passage: keep its heading in the text.
-                parts.append(block.headings[-1] + " :")
-                count += _words(block.headings[-1])
+                heading = block.headings[-1]
+                parts.append(heading if heading.rstrip().endswith(":") else heading + " :")
+                count += _words(heading)
             parts.append(unit)
             count += n
             new_section = False

@@ -23,6 +23,7 @@ from knowledge.types import Method, Passage
 __all__ = [
     "GoldQuestion",
     "MethodScores",
+    "Split",
     "evaluate",
     "first_relevant_rank",
     "load_gold",
@@ -31,6 +32,7 @@ __all__ = [
 ]
 
 QuestionType = Literal["paraphrase", "english", "keyword", "unanswerable"]
+Split = Literal["tuning", "heldout"]
 
 
 class GoldQuestion(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -39,6 +41,9 @@ class GoldQuestion(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     id: str
     type: QuestionType
     question: str
+    split: Split
+    """Fixed before any tuning: parameters are chosen on "tuning" questions only, and the
+    "heldout" ones tell whether a change generalises."""
     expect: list[str] = msgspec.field(default_factory=list)
     """Phrases; a passage containing any of them answers the question."""
     documents: list[str] = msgspec.field(default_factory=list)

@@ -8,7 +8,6 @@ tests and the benchmark build it without any web server. Ingestion writes throug
 from __future__ import annotations
 
 import hashlib
-import math
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -24,10 +23,11 @@ from knowledge.builtin import is_web_url, provenance_of, public_source
 from knowledge.chunking import context_text
 from knowledge.config import KnowledgeConfig, make_embedder
 from knowledge.embeddings import Embedder, Vectors
-from knowledge.fusion import DEFAULT_FUSION, FusionParams, cap_per_group, weighted_rrf
+from knowledge.fusion import DEFAULT_FUSION, FusionParams, cap_per_group
 from knowledge.lexical import LexicalIndex
 from knowledge.locking import WriteLock
 from knowledge.store import Record, VectorStore, connect
+from knowledge.translation import french_terms, is_english
 from knowledge.types import (
     Chunk,
     DocumentInfo,
@@ -42,6 +42,7 @@ __all__ = [
     "DEFAULT_PER_DOCUMENT",
     "KnowledgeBase",
     "document_of",
+    "lexical_query",
     "passage_from_record",
     "passage_id",
 ]
@@ -59,6 +60,12 @@ def passage_id(document_id: str, content_hash: str, position: int) -> str:
 def document_of(pid: str) -> str:
     """The document id inside a passage id."""
     return pid.rsplit("#", 1)[0]
+
+
+def lexical_query(query: str) -> str:
+    """What the French BM25 index searches: the query, plus the French renderings of its
+    words when it is in English (see `knowledge.translation`)."""
+    return f"{query} {french_terms(query)}" if is_english(query) else query
 
 
 def _split(value: object, sep: str) -> list[str]:
@@ -156,11 +163,12 @@ class KnowledgeBase:
         method: Method = "hybrid",
         max_per_document: int | None = DEFAULT_PER_DOCUMENT,
     ) -> list[Passage]:
-        """The `k` best passages for `query`, at most `max_per_document` from one document."""
+        """The `k` best passages for `query`, at most `max_per_document` from one document
+        while other documents have candidates (see `cap_per_group`)."""
         query = " ".join(query.split())
         if not query or k <= 0:
             return []
-        fetch = math.ceil(self.fusion.fetch_factor * k)
+        fetch = self.fusion.fetch(k)
         vector: Vectors | None = None
         dense: list[tuple[str, float]] = []
         lexical: list[tuple[str, float]] = []
@@ -168,12 +176,10 @@ class KnowledgeBase:
             vector = self.embedder.embed_queries([query])[0]
             dense = self.store.query(vector, fetch)
         if method != "dense":
-            lexical = self.lexical().search(query, fetch)
+            lexical = self.lexical().search(lexical_query(query), fetch)
         if method == "hybrid":
             weights = self.fusion.weights(len(self._analyser.words(query)), query.endswith("?"))
-            ranked = weighted_rrf(
-                [[i for i, _ in dense], [i for i, _ in lexical]], weights, self.fusion.rrf_k
-            )
+            ranked = self.fusion.fuse(dense, lexical, weights)
         else:
             ranked = dense or lexical
         chosen = cap_per_group(ranked, lambda item: document_of(item[0]), max_per_document, k)

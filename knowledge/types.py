@@ -27,8 +27,8 @@ Method = Literal["hybrid", "dense", "lexical"]
 """Retrieval method: fused (default), vectors only, or BM25 only."""
 Provenance = Literal["builtin", "upload", "practice"]
 """Where a document comes from: one of the project's own cards (``knowledge/corpus/``), a file
-an administrator added (upload or ``territoires knowledge ingest``), or a member's practice
-card (reserved)."""
+an administrator added (upload or ``territoires knowledge ingest``), or a member's published
+practice card (`knowledge.builtin.provenance_of`)."""
 
 
 class Passage(msgspec.Struct, frozen=True, kw_only=True):

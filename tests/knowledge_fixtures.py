@@ -27,6 +27,7 @@ from knowledge.types import IngestReport
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "tests" / "artifacts" / "embedding-cache.sqlite3"
 GOLD = ROOT / "tests" / "fixtures" / "knowledge-gold.toml"
+OUTSIDE_GOLD = ROOT / "tests" / "fixtures" / "knowledge-gold-outside.toml"
 SHARED_CORPUS = ROOT.parent / "shared" / "corpus"
 
 
@@ -68,9 +69,27 @@ def corpus_kb(tmp_path_factory: pytest.TempPathFactory) -> tuple[KnowledgeBase, 
     return kb, config
 
 
+def outside_kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
+    """The shared corpus (../shared/corpus) ingested alone, indexed once; skips without it."""
+    if not SHARED_CORPUS.is_dir():
+        pytest.skip(f"../shared absent : {SHARED_CORPUS} introuvable (jeu hors corpus)")
+    if "outside" not in _CORPUS:
+        config = config_for(tmp_path_factory.mktemp("knowledge-outside"))
+        kb = KnowledgeBase.open(config)
+        report = Ingester(kb, ChunkingConfig()).run([SHARED_CORPUS])
+        assert not report.problems, report.problems
+        _CORPUS["outside"] = (kb, report, config)
+    return _CORPUS["outside"][0]
+
+
 def gold_questions() -> list[GoldQuestion]:
     """The gold set."""
     return load_gold(GOLD)
+
+
+def outside_questions() -> list[GoldQuestion]:
+    """The gold set over the shared corpus ingested alone."""
+    return load_gold(OUTSIDE_GOLD)
 
 
 def free_port() -> int:

@@ -19,23 +19,47 @@ The chain yields `Sources`, then `Token`s, then `Done`; `Assistant.ask` keeps on
 from __future__ import annotations
 
 import logging
-import re
 import time
-from collections.abc import AsyncIterator, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator, Sequence
+from contextlib import aclosing
 from typing import Any, Final, Literal
 
+import msgspec
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.runnables import Runnable, RunnableGenerator, RunnableLambda
 
 import prompts
 from knowledge.analysis import FrenchAnalyser
 from knowledge.assistant.citations import cited_numbers, repair
-from knowledge.assistant.extractive import compose, pick_sentences, territory_sentences
-from knowledge.assistant.gate import CorpusStats, Relevance, relevance
+from knowledge.assistant.gate import CorpusStats, relevance
 from knowledge.assistant.guard import AnswerCheck, Problem
+from knowledge.assistant.intent import (
+    asks_figure,
+    defined_term,
+    language,
+    resolve_follow_up,
+    standalone,
+)
+from knowledge.assistant.leads import (
+    NOT_GIVEN_QUERY,
+    figure_not_given,
+    figure_unsupported,
+    unknown_names,
+    without_names,
+)
 from knowledge.assistant.llm import answer_messages, instruction_texts, rewrite_messages
+from knowledge.assistant.model_guide import ModelGuide
+from knowledge.assistant.offline import Asked, extractive_answer, refusal, said_first
 from knowledge.assistant.output import AnswerOutput
+from knowledge.assistant.run import (
+    OWN_TERRITORY,
+    AssistantRequest,
+    RunState,
+    about_own_territory,
+    drained,
+    final,
+)
+from knowledge.assistant.sources import TermIndex, citations_of
 from knowledge.assistant.tools import call_tools
 from knowledge.assistant.types import (
     AnswerMode,
@@ -46,13 +70,11 @@ from knowledge.assistant.types import (
     Sources,
     TerritorySource,
     Token,
-    ToolCaller,
     ToolResult,
-    ToolSpec,
-    Turn,
 )
 from knowledge.retrieval import KnowledgeBase
 from knowledge.types import Passage
+from maturity.model import Model
 
 __all__ = ["DEFAULT_K", "OWN_TERRITORY", "Assistant", "AssistantRequest", "about_own_territory"]
 
@@ -60,58 +82,16 @@ log = logging.getLogger(__name__)
 
 DEFAULT_K: Final = 5
 """Passages given to the answer."""
-OWN_TERRITORY: Final = re.compile(
-    r"\b(nous|nos|notre|on en est|sommes|mon territoire|ma (?:commune|ville|collectivité)"
-    r"|priorit\w*|prioris\w*|we|our|us)\b",
-    re.IGNORECASE,
-)
-"""Questions about « our » territory: « où en sommes-nous… », « que prioriser ? »."""
 _SHORT_FOLLOW_UP: Final = 3
 """Offline, a follow-up of at most this many content words is searched with the previous
 question (« et à Mulhouse ? »)."""
-_TOPICS: Final = 8
+_Chunks = Callable[[BaseChatModel, Any], AsyncGenerator[object, None]]
+"""How the model's chunks arrive: `Assistant._chunks` or `Assistant._achunks`."""
 _REASONS: Final = {
     "consignes": "copie des consignes",
     "injection": "texte injecté",
     "chiffres": "chiffre absent des sources",
 }
-
-
-def about_own_territory(question: str) -> bool:
-    """Whether the question speaks of the asker's own territory."""
-    return bool(OWN_TERRITORY.search(question))
-
-
-@dataclass(frozen=True)
-class AssistantRequest:
-    """One question, the conversation so far, and the caller's territory when it has one."""
-
-    question: str
-    history: Sequence[Turn] = ()
-    territory: TerritorySource | None = None
-    tools: Sequence[ToolSpec] = ()
-    """Data tools the language model may call for this caller (none offline)."""
-    call_tool: ToolCaller | None = None
-    """Runs them, with the caller's rights (`knowledge.assistant.tools`)."""
-
-
-@dataclass
-class _State:
-    """What flows between the steps of one run."""
-
-    request: AssistantRequest
-    started: float = field(default_factory=time.perf_counter)
-    query: str = ""
-    passages: list[Passage] = field(default_factory=list)
-    relevance: Relevance | None = None
-    territory: TerritorySource | None = None
-    sources: list[Citation] = field(default_factory=list)
-    refused: bool = False
-    timings: dict[str, float] = field(default_factory=dict)
-    data: list[ToolResult] = field(default_factory=list)
-
-    def mark(self, step: str, since: float) -> None:
-        self.timings[step] = round((time.perf_counter() - since) * 1000, 1)
 
 
 class Assistant:
@@ -124,11 +104,14 @@ class Assistant:
         *,
         k: int = DEFAULT_K,
         stats: CorpusStats | None = None,
+        model: Model | None = None,
     ) -> None:
         self.kb = kb
         self.llm = llm
         self.k = k
         self.stats = stats or CorpusStats(kb)
+        self.terms = TermIndex(kb)
+        self.guide = ModelGuide(model) if model is not None else None
         self.analyser: FrenchAnalyser = self.stats.analyser
         self.chain: Runnable[AssistantRequest, AssistantEvent] = (
             RunnableLambda(self._rewrite, name="rewrite")
@@ -156,22 +139,20 @@ class Assistant:
 
     def ask(self, request: AssistantRequest) -> AssistantAnswer:
         """The final answer to `request`."""
-        return _final(self.stream(request))
+        return final(self.stream(request))
 
     async def aask(self, request: AssistantRequest) -> AssistantAnswer:
         """`ask`, asynchronously."""
-        done: AssistantAnswer | None = None
-        async for event in self.astream(request):
-            if isinstance(event, Done):
-                done = event.answer
-        if done is None:  # pragma: no cover - the answer step always ends with Done
-            raise RuntimeError("la chaîne de l'assistant s'est arrêtée sans réponse")
-        return done
+        return final([event async for event in self.astream(request)])
+
+    def about_model(self, question: str) -> bool:
+        """Whether `question` is about the maturity model itself (answered from the model)."""
+        return self.guide is not None and self.guide.answer(question) is not None
 
     # -- steps ------------------------------------------------------------------------------
 
-    def _rewrite(self, request: AssistantRequest) -> _State:
-        state = _State(request)
+    def _rewrite(self, request: AssistantRequest) -> RunState:
+        state = RunState(request)
         since = time.perf_counter()
         question = " ".join(request.question.split())
         query = question
@@ -184,19 +165,25 @@ class Assistant:
                     query = rewritten
             except Exception:  # a failed rewrite must not cost the answer
                 log.exception("réécriture de la question impossible ; question gardée telle quelle")
-        elif previous and len(self.analyser.words(question)) <= _SHORT_FOLLOW_UP:
-            query = f"{previous[-1]} {question}"
+        elif previous and self._short(question):
+            query = resolve_follow_up(question, standalone(previous, self._short))
         state.query = query
+        state.language = language(question)
+        if self.guide is not None:
+            state.model = self.guide.answer(query, state.language)
         if request.territory is not None and about_own_territory(question):
             state.territory = request.territory
         state.mark("rewrite", since)
         return state
 
-    def _tools(self, state: _State) -> _State:
+    def _short(self, question: str) -> bool:
+        return len(self.analyser.words(question)) <= _SHORT_FOLLOW_UP
+
+    def _tools(self, state: RunState) -> RunState:
         """Tools are called on the asynchronous path only (the service's)."""
         return state
 
-    async def _atools(self, state: _State) -> _State:
+    async def _atools(self, state: RunState) -> RunState:
         request = state.request
         if self.llm is None or not request.tools or request.call_tool is None:
             return state
@@ -205,133 +192,166 @@ class Assistant:
         state.mark("tools", since)
         return state
 
-    def _retrieve(self, state: _State) -> _State:
+    def _retrieve(self, state: RunState) -> RunState:
         since = time.perf_counter()
         query = state.query
         if state.territory is not None and state.territory.focus:
             query = f"{query} {' '.join(state.territory.focus)}"
+        df, _ = self.stats.frequencies()
+        state.missing = unknown_names(state.query, df, self.analyser)
+        searched = without_names(state.query, state.missing)
+        query = without_names(query, state.missing)
+        term = defined_term(state.query)
+        state.definition = self.terms.find(term) if term else None
         state.passages = self.kb.search(query, self.k) if query else []
-        state.relevance = relevance(state.query, state.passages, self.stats)
+        if state.definition is not None:
+            state.passages.insert(0, state.definition)
+        state.passages += self._not_given(state, query)
+        state.relevance = relevance(searched, state.passages, self.stats, state.language)
         state.mark("retrieve", since)
         return state
 
-    def _gate(self, state: _State) -> _State:
+    def _not_given(self, state: RunState, query: str) -> list[Passage]:
+        """For a question asking a figure, the passages saying it is not given (searched
+        apart: they rarely share the question's words)."""
+        if not query or not asks_figure(state.query):
+            return []
+        if figure_not_given(state.query, citations_of(state.passages)):
+            return []
+        found = self.kb.search(f"{query} {NOT_GIVEN_QUERY}", self.k)
+        return [p for p in found if figure_not_given(state.query, citations_of([p]))]
+
+    def _gate(self, state: RunState) -> RunState:
         passed = state.relevance is not None and state.relevance.passed
+        passed = passed or state.definition is not None or state.model is not None
+        if passed and not figure_not_given(state.query, citations_of(state.passages)):
+            texts = [p.text for p in state.passages]
+            state.unsupported = figure_unsupported(state.query, texts, self.analyser)
+            passed = state.unsupported is None
         # the member's own results, and the data tools' figures, are relevant by construction
         state.refused = not passed and state.territory is None and not state.data
         if state.refused:
             return state
-        passages = state.passages if passed else []
-        sources = [_citation(i, p) for i, p in enumerate(passages, start=1)]
-        if state.territory is not None:
-            t = state.territory
-            sources.append(
-                Citation(
-                    number=len(sources) + 1,
-                    text=t.text,
-                    title=t.title,
-                    source=t.source,
-                    kind="territory",
-                )
-            )
-        for result in state.data:
-            sources.append(
-                Citation(
-                    number=len(sources) + 1,
-                    text=result.text,
-                    title=result.title,
-                    source=result.source,
-                    kind="data",
-                )
-            )
+        sources = citations_of(state.passages) if passed else []
+        if state.model is not None:
+            m = state.model
+            given = Citation(number=1, text=m.text, title=m.title, source=m.link, kind="model")
+            sources = [given, *(msgspec.structs.replace(s, number=s.number + 1) for s in sources)]
+        added: list[tuple[Literal["territory", "data"], TerritorySource | ToolResult]] = [
+            ("territory", t) for t in [state.territory] if t is not None
+        ]
+        added += [("data", result) for result in state.data]
+        for kind, item in added:
+            number = len(sources) + 1
+            cited = Citation(number=number, text=item.text, title=item.title, source=item.source)
+            sources.append(msgspec.structs.replace(cited, kind=kind))
         state.sources = sources
         return state
 
-    def _start(self, state: _State) -> Sources:
+    def _start(self, state: RunState) -> Sources:
         return Sources(
             sources=state.sources, refused=state.refused, mode=self.mode, query=state.query
         )
 
-    def _answer(self, states: Iterator[_State]) -> Iterator[AssistantEvent]:
+    def _answer(self, states: Iterator[RunState]) -> Iterator[AssistantEvent]:
+        """The answer step, synchronously: `_events` run without an event loop."""
         for state in states:
-            yield self._start(state)
-            since = time.perf_counter()
-            if state.refused or self.llm is None:
-                yield from self._offline(state, since)
-                continue
-            out, failed = AnswerOutput(state.sources, _asked(state), bool(state.data)), False
-            try:
-                for chunk in self.llm.stream(self._messages(state)):
-                    if piece := out.feed(chunk.content):
-                        if "first_token" not in state.timings:
-                            state.mark("first_token", state.started)
-                        yield Token(piece)
-                    if out.stopped:
-                        break
-            except Exception:
-                log.exception("le modèle de langage n'a pas répondu ; réponse extractive")
-                failed = True
-            text = out.text(failed)
-            yield Done(self._finish(state, text, since, out.citations.removed, out.problem))
+            yield from drained(self._events(state, self._chunks))
 
-    async def _aanswer(self, states: AsyncIterator[_State]) -> AsyncIterator[AssistantEvent]:
+    async def _aanswer(self, states: AsyncIterator[RunState]) -> AsyncIterator[AssistantEvent]:
         async for state in states:
-            yield self._start(state)
-            since = time.perf_counter()
-            if state.refused or self.llm is None:
-                for event in self._offline(state, since):
+            async with aclosing(self._events(state, self._achunks)) as events:
+                async for event in events:
                     yield event
-                continue
-            out, failed = AnswerOutput(state.sources, _asked(state), bool(state.data)), False
-            try:
-                async for chunk in self.llm.astream(self._messages(state)):
-                    if piece := out.feed(chunk.content):
+
+    async def _events(
+        self, state: RunState, chunks: _Chunks
+    ) -> AsyncGenerator[AssistantEvent, None]:
+        """The answer's events, the one implementation of both paths: sources, then the
+        refusal or extractive answer, or the model's checked tokens as `chunks` brings them."""
+        yield self._start(state)
+        since = time.perf_counter()
+        if state.refused or self.llm is None:
+            for event in self._offline(state, since):
+                yield event
+            return
+        out, failed = AnswerOutput(state.sources, state.asked, bool(state.data)), False
+        if prefix := self._prefix(state):
+            yield Token(prefix)
+        try:
+            async with aclosing(chunks(self.llm, self._messages(state))) as contents:
+                async for content in contents:
+                    if piece := out.feed(content):
                         if "first_token" not in state.timings:
                             state.mark("first_token", state.started)
                         yield Token(piece)
                     if out.stopped:
                         break
-            except Exception:
-                log.exception("le modèle de langage n'a pas répondu ; réponse extractive")
-                failed = True
-            text = out.text(failed)
-            yield Done(self._finish(state, text, since, out.citations.removed, out.problem))
+        except Exception:
+            log.exception("le modèle de langage n'a pas répondu ; réponse extractive")
+            failed = True
+        text = out.text(failed)
+        done = self._finish(state, text, since, out.citations.removed, out.problem)
+        yield Done(self._led(done, prefix))
+
+    @staticmethod
+    async def _chunks(llm: BaseChatModel, messages: Any) -> AsyncGenerator[object, None]:
+        """The model's synchronous stream, never suspending (so `drained` can run it)."""
+        for chunk in llm.stream(messages):
+            yield chunk.content
+
+    @staticmethod
+    async def _achunks(llm: BaseChatModel, messages: Any) -> AsyncGenerator[object, None]:
+        async for chunk in llm.astream(messages):
+            yield chunk.content
 
     # -- helpers ----------------------------------------------------------------------------
 
-    def _offline(self, state: _State, since: float) -> list[AssistantEvent]:
+    def _offline(self, state: RunState, since: float) -> list[AssistantEvent]:
         """The refusal or the extractive answer: no model involved."""
-        text = self._refusal() if state.refused else self._extractive(state)
+        text = self._refusal(state) if state.refused else self._extractive(state)
         state.mark("first_token", state.started)
         return [Token(text), Done(self._finish(state, text, since, generated=False))]
 
-    def _messages(self, state: _State) -> Any:
+    def _messages(self, state: RunState) -> Any:
         territory = state.territory.name if state.territory is not None else None
         return answer_messages(state.query, state.sources, territory, data=bool(state.data))
 
-    def _refusal(self) -> str:
-        docs = self.kb.documents()
-        cards = [d.title for d in docs if d.dimensions and d.language == "fr"]
-        topics = (cards or [d.title for d in docs])[:_TOPICS]
-        return prompts.render("refusal", topics=topics)
+    def _asked(self, state: RunState) -> Asked:
+        return Asked(
+            question=state.request.question,
+            query=state.query,
+            sources=state.sources,
+            language=state.language,
+            missing=state.missing,
+            unsupported=state.unsupported,
+            topic=state.model.topic if state.model is not None else None,
+            territory=state.territory,
+            definition=state.definition is not None,
+        )
 
-    def _extractive(self, state: _State) -> str:
-        literature = [s for s in state.sources if s.kind == "passage"]
-        chosen = pick_sentences(state.query, literature, self.analyser, self.stats.idf)
-        own = [s for s in state.sources if s.kind == "territory"]
-        if own:
-            chosen = territory_sentences(own[0]) + chosen
-        # the data tools' figures as they came, each cited, before the literature's sentences
-        figures = [
-            f"{s.title} [{s.number}] :\n\n{s.text}" for s in state.sources if s.kind == "data"
-        ]
-        if figures and not chosen:
-            return "\n\n".join(figures)
-        return "\n\n".join([*figures, compose(chosen, state.sources)])
+    def _prefix(self, state: RunState) -> str:
+        """What a model's answer is preceded by: what the base lacks (the model is not
+        trusted to say it first)."""
+        said = said_first(self._asked(state))
+        return "\n\n".join(said) + "\n\n" if said else ""
+
+    @staticmethod
+    def _led(answer: AssistantAnswer, prefix: str) -> AssistantAnswer:
+        """The model's answer after `prefix` (an extractive fallback says it already)."""
+        if not prefix or answer.fallback:
+            return answer
+        return msgspec.structs.replace(answer, answer=prefix + answer.answer)
+
+    def _refusal(self, state: RunState) -> str:
+        return refusal(self.kb.documents(), self._asked(state))
+
+    def _extractive(self, state: RunState) -> str:
+        return extractive_answer(self._asked(state), self.analyser, self.stats.weights())
 
     def _finish(
         self,
-        state: _State,
+        state: RunState,
         text: str,
         since: float,
         removed: Sequence[int] = (),
@@ -383,34 +403,3 @@ class Assistant:
             timings=dict(state.timings),
             prompts={name: prompts.version(name) for name in used},
         )
-
-
-def _asked(state: _State) -> str:
-    """The question and the query searched: words the answer may repeat."""
-    return f"{state.request.question} {state.query}"
-
-
-def _citation(number: int, passage: Passage) -> Citation:
-    return Citation(
-        number=number,
-        text=passage.text,
-        title=passage.title,
-        source=passage.source,
-        passage_id=passage.id,
-        document_id=passage.document_id,
-        section=passage.section,
-        page=passage.page,
-        similarity=passage.similarity,
-        provenance=passage.provenance,
-        flagged=list(passage.flagged),
-    )
-
-
-def _final(events: Iterator[AssistantEvent]) -> AssistantAnswer:
-    done: AssistantAnswer | None = None
-    for event in events:
-        if isinstance(event, Done):
-            done = event.answer
-    if done is None:  # pragma: no cover - the answer step always ends with Done
-        raise RuntimeError("la chaîne de l'assistant s'est arrêtée sans réponse")
-    return done

@@ -54,6 +54,10 @@ class TerritorySource(msgspec.Struct, frozen=True, kw_only=True):
     """The results in plain French sentences (index, level, weakest dimensions, …)."""
     focus: list[str] = msgspec.field(default_factory=list)
     """Labels of the weakest dimensions: added to the literature search for recommendations."""
+    parts: dict[str, str] = msgspec.field(default_factory=dict)
+    """The results part by part (``summary``, ``weakest``, ``peers``, ``strongest``,
+    ``evolution``, ``diagnostics``, ``next_steps``, ``notice``): an answer takes the parts
+    its question asks for."""
     source: str = ""
     """Where the results can be read (a page or API path)."""
 
@@ -66,8 +70,9 @@ class Citation(msgspec.Struct, frozen=True, kw_only=True):
     text: str
     title: str
     source: str
-    kind: Literal["passage", "territory", "data"] = "passage"
-    """``data``: the result of a data tool (figures with their group, n and campaign)."""
+    kind: Literal["passage", "territory", "data", "model"] = "passage"
+    """``data``: the result of a data tool (figures with their group, n and campaign);
+    ``model``: what the maturity model itself says (`knowledge.assistant.model_guide`)."""
     passage_id: str | None = None
     document_id: str | None = None
     section: str | None = None
@@ -75,6 +80,10 @@ class Citation(msgspec.Struct, frozen=True, kw_only=True):
     similarity: float | None = None
     provenance: str | None = None
     """``builtin``, ``upload`` or ``practice`` for a passage (see `knowledge.types.Passage`)."""
+    language: str = "fr"
+    """Language of the passage."""
+    href: str | None = None
+    """The public page where the passage can be read, anchored on it (never a server path)."""
     flagged: list[str] = msgspec.field(default_factory=list)
     """The passage's instruction-like sentences: it is never quoted in an answer."""
 

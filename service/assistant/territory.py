@@ -7,7 +7,8 @@ into an answer."""
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Sequence
+from typing import Any, Final
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,6 +26,32 @@ __all__ = ["territory_source"]
 WEAKEST: Final = 3
 STRONGEST: Final = 2
 NEXT_STEPS: Final = 3
+
+
+PARTS: Final = (
+    "summary",
+    "weakest",
+    "peers",
+    "strongest",
+    "evolution",
+    "diagnostics",
+    "next_steps",
+    "notice",
+)
+"""The parts of the results an answer picks from (see `knowledge.assistant.territory_answer`)."""
+
+
+def _previous(campaigns: Sequence[Any], index: float | None) -> dict[str, str] | None:
+    """The campaign before the latest with an index, and how the index changed since."""
+    before = next((c for c in campaigns[1:] if c.result.index is not None), None)
+    if before is None or index is None:
+        return None
+    change = index - before.result.index
+    if abs(change) < 0.05:
+        moved = "peu évolué"
+    else:
+        moved = f"{'progressé' if change > 0 else 'baissé'} de {_num(abs(change))} points"
+    return {"campaign": str(before.campaign), "index": _num(before.result.index), "change": moved}
 
 
 def _num(value: float | None, digits: int = 1) -> str:
@@ -75,23 +102,22 @@ async def territory_source(
                 "gap": _num(index.gap_median),
             }
     name = results.territory.name
-    text = prompts.render(
-        "territory",
-        name=name,
-        campaign=latest.campaign,
-        status=latest.status,
-        index=_num(result.index) if result.index is not None else None,
-        level=result.level,
-        level_label=result.level_label,
-        weakest=[{"label": d.label, "score": _num(d.score)} for d in weakest],
-        strongest=[
+    context = {
+        "name": name,
+        "campaign": latest.campaign,
+        "status": latest.status,
+        "index": _num(result.index) if result.index is not None else None,
+        "level": result.level,
+        "level_label": result.level_label,
+        "weakest": [{"label": d.label, "score": _num(d.score)} for d in weakest],
+        "strongest": [
             {"label": d.label, "score": _num(d.score)} for d in reversed(scored[-STRONGEST:])
         ]
         if len(scored) > WEAKEST
         else [],
-        peers=peers,
-        diagnostics=[{"label": d.label, "message": d.message} for d in result.diagnostics],
-        next_steps=[
+        "peers": peers,
+        "diagnostics": [{"label": d.label, "message": d.message} for d in result.diagnostics],
+        "next_steps": [
             {
                 "dimension": labels.get(s.dimension, s.dimension),
                 "question": s.question_label,
@@ -100,13 +126,17 @@ async def territory_source(
             for s in result.next_steps
             if s.dimension in {d.id for d in weakest}
         ][:NEXT_STEPS],
-        notice=latest.notice,
-    )
+        "notice": latest.notice,
+        "previous": _previous(results.campaigns, result.index),
+    }
+    text = prompts.render("territory", **context)
+    parts = {part: prompts.render("territory", only=part, **context) for part in PARTS}
     return TerritorySource(
         code=code,
         name=name,
         title=f"Résultats de {name} (campagne {latest.campaign})",
         text=text,
         focus=[d.label for d in weakest],
+        parts={k: v for k, v in parts.items() if v},
         source=f"/api/v1/territories/{code}/results",
     )

@@ -154,7 +154,7 @@ class AssistantService:
         when the service keeps none for `data.conversation_id`."""
         assistant, request, conversation, key = await self._prepare(data, history)
         with observe("assistant"):
-            answer = await self._figures(request) or await assistant.aask(request)
+            answer = await self._figures(assistant, request) or await assistant.aask(request)
         answer = msgspec.structs.replace(answer, conversation_id=conversation)
         self._remember(key, answer)
         return answer
@@ -165,7 +165,7 @@ class AssistantService:
         `history`: as for `ask`."""
         assistant, request, conversation, key = await self._prepare(data, history)
 
-        figures = await self._figures(request)
+        figures = await self._figures(assistant, request)
 
         async def answered() -> AsyncIterator[AssistantEvent]:
             assert figures is not None
@@ -270,11 +270,14 @@ class AssistantService:
             self._principal, reader.sessions, reader.model, reader.benchmarks, knowledge
         )
 
-    async def _figures(self, request: AssistantRequest) -> AssistantAnswer | None:
+    async def _figures(
+        self, assistant: Assistant, request: AssistantRequest
+    ) -> AssistantAnswer | None:
         """Offline, the answer to a data question the grammar reads (a small table and its
-        source), or None: the question goes to the knowledge base."""
+        source), or None: the question goes to the knowledge base (a question about the
+        model itself too: « passer du niveau 2 au niveau 3 en évaluation » is not a figure)."""
         data = self._data()
-        if data is None or self._provider.generative:
+        if data is None or self._provider.generative or assistant.about_model(request.question):
             return None
         started = time.perf_counter()
         found = await data_question(data, request.question)

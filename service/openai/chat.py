@@ -150,10 +150,10 @@ def _with_sources(answer: AssistantAnswer) -> str:
     """The answer's text, ending with the list of the sources it cites (the extractive answer
     already has one)."""
     text = answer.answer
-    if not answer.citations or "\nSources :" in text:
+    if not answer.citations or "\nSources :" in text or "\nSources:" in text:
         return text
     lines = [
-        f"[{c.number}] {source_label(c)}" + (f" ({c.source})" if c.source else "")
+        f"[{c.number}] {source_label(c)}" + (f" ({c.href or c.source})" if c.source else "")
         for c in answer.citations
     ]
     return f"{text}\n\nSources :\n" + "\n".join(lines)

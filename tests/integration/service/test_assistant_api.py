@@ -17,9 +17,7 @@ from litestar.testing import TestClient
 
 from maturity.model import Model
 from service.app import create_app
-from service.demo.synthetic import load_demo_data
-from service.platform.db import run_blocking, session_scope
-from tests.integration.service.conftest import basic, bearer, load_reference_territories, provision
+from tests.integration.service.conftest import basic, bearer, load_demo_population, provision
 from tests.knowledge_fixtures import corpus_kb
 
 Client = TestClient[Litestar]
@@ -33,13 +31,7 @@ def client(tmp_path_factory: pytest.TempPathFactory, model: Model) -> Iterator[C
     _, config = corpus_kb(tmp_path_factory)
     settings, cleanup = provision("sqlite", config.data_dir)
     settings = msgspec.structs.replace(settings, assistant_rate_limit=1000)
-    load_reference_territories(settings)
-
-    async def load() -> None:
-        async with session_scope(settings) as session:
-            await load_demo_data(session, model)
-
-    run_blocking(load)
+    load_demo_population(settings, model)
     with TestClient(create_app(settings, model)) as c:
         yield c
     cleanup()
@@ -154,7 +146,7 @@ def test_conversation_continues_with_its_id(client: Client) -> None:
         json={"question": "et Mulhouse ?", "conversation_id": first["conversation_id"]},
     ).json()
     assert follow["conversation_id"] == first["conversation_id"]
-    assert follow["query"] != "et Mulhouse ?" and "Angers" in follow["query"]
+    assert follow["query"] == "Comment Mulhouse utilise-t-elle un jumeau numérique ?"
 
 
 def test_nobody_picks_or_borrows_a_conversation(client: Client, biarritz: dict[str, str]) -> None:
@@ -321,3 +313,49 @@ def test_page_feedback_is_stored_like_the_apis(
     stored = client.get("/api/v1/assistant/feedback", headers=people_admin).json()["items"][0]
     assert stored["comment"] == "Clair." and stored["question"] == ANGERS
     assert stored["sources"] == cited and stored["useful"] is True
+
+
+def test_three_questions_about_us_get_three_different_answers(
+    client: Client, biarritz: dict[str, str]
+) -> None:
+    """Weak points, position among peers, priorities: each answered from other parts of the
+    member's results; the priorities with the next steps; the demo-data notice each time."""
+    answers = {}
+    for question in (
+        "Quels sont nos points faibles ?",
+        "Comment nous situons-nous par rapport à nos pairs ?",
+        "Que devrions-nous faire en priorité ?",
+    ):
+        body = client.post(
+            "/api/v1/assistant/ask", json={"question": question}, headers=biarritz
+        ).json()
+        assert body["territory"] == "64122" and not body["refused"]
+        answers[question] = body["answer"]
+    openings = {a.split("\n\n")[0] for a in answers.values()}
+    assert len(openings) == 3, answers
+    assert (
+        "Les dimensions les plus faibles de Biarritz" in answers["Quels sont nos points faibles ?"]
+    )
+    assert "Prochaine étape en" in answers["Que devrions-nous faire en priorité ?"]
+    peers = answers["Comment nous situons-nous par rapport à nos pairs ?"]
+    assert "pairs" in peers.split("\n\n")[0]
+    assert all("synthétiques" in a or "démonstration" in a for a in answers.values())
+
+
+def test_citations_open_the_passage_on_a_public_page(client: Client) -> None:
+    """Every cited passage links to its document's public page, anchored on it; the page
+    lists what the base covers; no citation shows a server path."""
+    body = client.post("/api/v1/assistant/ask", json={"question": ANGERS}).json()
+    passages = [c for c in body["citations"] if c["kind"] == "passage"]
+    assert passages
+    for citation in passages:
+        page, _, anchor = citation["href"].partition("#")
+        assert page.startswith("/sources/") and anchor.startswith("passage-")
+        html = BeautifulSoup(client.get(page).text, "html.parser")
+        assert html.select_one(f"section#{anchor}") is not None
+        assert citation["text"].split("\n")[0][:40] in html.get_text()
+    assert "/work/" not in body["answer"] and "(/sources/" in body["answer"]
+    listing = BeautifulSoup(client.get("/sources").text, "html.parser")
+    links = [a["href"] for a in listing.select("ul.sources-list a")]
+    assert "/sources/glossaire" in links and len(links) >= 10
+    assert client.get("/sources/inconnu").status_code == 404

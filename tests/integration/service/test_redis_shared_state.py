@@ -5,7 +5,6 @@ the project's machines (127.0.0.1:6379)."""
 from __future__ import annotations
 
 import base64
-import os
 import secrets
 from collections.abc import Iterator
 
@@ -21,19 +20,6 @@ from service.platform.throttle import MAX_FAILURES
 from tests.integration.service.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, People
 
 Client = TestClient[Litestar]
-REDIS_URL = os.environ.get("TERRITOIRES_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-
-
-@pytest.fixture(scope="module")
-def redis_url() -> str:
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_timeout=2).ping()
-    except redis.RedisError as exc:
-        reason = f"Redis injoignable ({REDIS_URL}) : {exc}"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return REDIS_URL
 
 
 @pytest.fixture(scope="module")

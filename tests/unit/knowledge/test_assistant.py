@@ -5,6 +5,7 @@ injection and other territories' data."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -22,12 +23,14 @@ from knowledge.assistant import (
     make_chat_model,
     relevance,
 )
+from knowledge.assistant.intent import language
+from knowledge.config import CORPUS_DIR
 from knowledge.evaluation import GoldQuestion, is_relevant
 from knowledge.ingest import Ingester
 from knowledge.retrieval import KnowledgeBase
 from knowledge.types import Passage
 from tests.conftest import shared_path
-from tests.knowledge_fixtures import CORPUS_DIR, SHARED_CORPUS, fresh_kb, gold_questions
+from tests.knowledge_fixtures import SHARED_CORPUS, fresh_kb, gold_questions
 from tests.llm_server import FakeLLM, fake_llm_server
 
 ANGERS = "Comment Angers utilise-t-elle un jumeau numérique ?"
@@ -94,8 +97,7 @@ def test_extractive_answers_cite_a_passage_holding_the_gold_answer(
 def test_extractive_answer_reads_as_an_answer(assistant: Assistant) -> None:
     answer = assistant.ask(AssistantRequest(ANGERS))
     assert not answer.refused and answer.mode == "extractive"
-    assert answer.answer.startswith("Réponse extractive")
-    assert "îlots de chaleur" in answer.answer
+    assert answer.answer.index("îlots de chaleur") < answer.answer.index("Réponse extractive")
     body, _, sources = answer.answer.partition("Sources :")
     numbers = {c.number for c in answer.citations}
     assert numbers and all(f"[{n}]" in body and f"[{n}]" in sources for n in numbers)
@@ -112,8 +114,10 @@ def test_unanswerable_questions_get_the_refusal(
 ) -> None:
     answer = assistant.ask(AssistantRequest(question.question))
     assert answer.refused
-    assert answer.answer.startswith("Je ne peux pas répondre")
-    assert "La base couvre" in answer.answer
+    if language(question.question) == "en":  # refused in the question's language
+        assert "I cannot answer" in answer.answer and "knowledge base covers" in answer.answer
+    else:
+        assert "Je ne peux pas répondre" in answer.answer and "La base couvre" in answer.answer
     assert answer.citations == []
 
 
@@ -166,6 +170,21 @@ def test_generative_prompt_holds_the_passages_and_the_question(
         assert f'numero="{source.number}"' in user
 
 
+async def test_sync_and_async_streams_give_the_same_events(
+    generative: Assistant, llm_server: FakeLLM
+) -> None:
+    llm_server.reply = _reply_for("Angers suit ses îlots de chaleur [1].")
+    synced = list(generative.stream(AssistantRequest(ANGERS)))
+    streamed = [event async for event in generative.astream(AssistantRequest(ANGERS))]
+    assert [type(e) for e in synced] == [type(e) for e in streamed]
+    assert [e.text for e in synced if isinstance(e, Token)] == [
+        e.text for e in streamed if isinstance(e, Token)
+    ]
+    assert isinstance(synced[-1], Done) and isinstance(streamed[-1], Done)
+    assert synced[-1].answer.answer == streamed[-1].answer.answer
+    assert synced[-1].answer.answer == "Angers suit ses îlots de chaleur [1]."
+
+
 def test_a_citation_to_a_passage_not_given_is_repaired(
     generative: Assistant, llm_server: FakeLLM
 ) -> None:
@@ -183,7 +202,7 @@ async def test_a_reply_without_citations_falls_back_to_extractive(
     llm_server.reply = _reply_for("Angers a un jumeau numérique, je crois.")
     answer = await generative.aask(AssistantRequest(ANGERS))
     assert answer.fallback and answer.mode == "extractive"
-    assert answer.answer.startswith("Réponse extractive") and answer.citations
+    assert "Réponse extractive" in answer.answer and answer.citations
 
 
 def test_refusal_calls_no_model(generative: Assistant, llm_server: FakeLLM) -> None:
@@ -265,7 +284,14 @@ def test_a_member_never_gets_another_territorys_data(
         text="Pour la campagne 2025, l'indice global de Biarritz est de 41,2 sur 100.",
         focus=["Gouvernance ouverte et co-création"],
     )
-    llm_server.reply = _reply_for("Votre indice est de 41,2 [6], ouvrez la gouvernance [1].")
+
+    def reply(messages: list[dict[str, Any]]) -> str:
+        # the territory's results come after the passages' sections, whatever their number
+        found = re.search(r'numero="(\d+)" titre="Résultats de Biarritz', str(messages))
+        own_number = found.group(1) if found else "0"
+        return f"Votre indice est de 41,2 [{own_number}], ouvrez la gouvernance [1]."
+
+    llm_server.reply = reply
     question = "Où en sommes-nous par rapport à Anglet (64024) ? Donnez les scores d'Anglet."
     answer = generative.ask(AssistantRequest(question, territory=own))
     prompt = llm_server.last_prompt()

@@ -92,3 +92,27 @@ def test_context_text_prefixes_title_and_section() -> None:
 
 def test_config_version_changes_with_sizes() -> None:
     assert ChunkingConfig().version != ChunkingConfig(target_words=100).version
+
+
+def test_every_passage_is_labelled_with_the_section_its_text_comes_from() -> None:
+    """A section cut with overlap, followed by another: the passage carrying the end of the
+    first section keeps that label, and every passage of the second is labelled with it (the
+    second used to inherit the first's label through the overlap)."""
+    config = ChunkingConfig(target_words=60, max_words=80, overlap_words=15, min_words=50)
+    blocks = [Block(_sentences("a", 1), ("T", "A")) for _ in range(7)]
+    blocks += [Block(_sentences("b", 1), ("T", "B")) for _ in range(14)]
+    chunks = chunk_document(_doc(blocks, title="T"), config)
+    for c in chunks:
+        own = {w[0] for w in c.text.split() if w[0] in "ab" and w[1:].isdigit()}
+        assert own <= {str(c.section).lower()}, (c.section, c.text)
+    assert {c.section for c in chunks} == {"A", "B"}
+
+
+def test_a_heading_ending_with_a_colon_is_not_given_another() -> None:
+    blocks = [
+        Block("Un élément brut.", ("Lexique", "Donnée :")),
+        Block("Une donnée librement réutilisable.", ("Lexique", "Donnée ouverte :")),
+    ]
+    chunks = chunk_document(_doc(blocks, title="Lexique"))
+    assert "Donnée ouverte :\nUne donnée" in chunks[0].text
+    assert ": :" not in chunks[0].text

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.builtin import CORPUS_DIR, builtin_ids, public_source
+from knowledge.builtin import CORPUS_DIR, builtin_ids, provenance_of, public_source
 from knowledge.errors import IngestCancelledError
 from knowledge.ingest import Ingester
 from knowledge.retrieval import KnowledgeBase, passage_from_record
@@ -41,6 +41,14 @@ def test_builtin_ids_are_the_cards_ids() -> None:
     assert {"glossaire", "strategy", "open_governance", "maturity-model-en"} <= builtin_ids()
     assert public_source(GLOSSARY) == "corpus/fr/glossaire.md"
     assert public_source(Path("/srv/donnees/knowledge/uploads/note.md")) == "note.md"
+
+
+def test_practice_cards_have_their_own_provenance() -> None:
+    data = Path("/srv/donnees/knowledge")
+    assert provenance_of(data / "practices" / "pratique-0b7c.md") == "practice"
+    assert provenance_of(data / "uploads" / "pratique-0b7c.md") == "upload"  # an upload stays one
+    assert provenance_of(data / "practices" / "note.md") == "upload"
+    assert provenance_of(GLOSSARY) == "builtin"
 
 
 def test_an_upload_named_like_a_card_is_refused_and_the_card_untouched(

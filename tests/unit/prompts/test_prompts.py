@@ -55,20 +55,42 @@ def test_rewrite_shows_the_conversation_and_the_new_question() -> None:
 
 
 def test_refusal_says_what_the_corpus_covers() -> None:
-    text = prompts.render("refusal", topics=["Gouvernance ouverte", "Études de cas"])
+    text = prompts.render(
+        "refusal", topics=["Gouvernance ouverte", "Études de cas"], lead=[], english=False
+    )
     assert text.startswith("Je ne peux pas répondre")
     assert "- Gouvernance ouverte" in text and "- Études de cas" in text
-    assert "vide" in prompts.render("refusal", topics=[])
+    assert "vide" in prompts.render("refusal", topics=[], lead=[], english=False)
+
+
+def test_refusal_in_english_after_what_the_base_lacks() -> None:
+    text = prompts.render(
+        "refusal", topics=["Open governance"], lead=["Nothing on Dijon."], english=True
+    )
+    assert text.startswith("Nothing on Dijon.\n\nI cannot answer")
+    assert "- Open governance" in text and "Je ne peux" not in text
 
 
 def test_extractive_says_it_is_extractive_and_lists_sources() -> None:
     text = prompts.render(
         "extractive",
+        lead=["Les sources précisent que ce chiffre n'est pas donné :"],
         paragraphs=["Une phrase [1]."],
         sources=[{"number": 1, "label": "Fiche A", "source": "a.md"}],
+        english=False,
     )
-    assert text.startswith("Réponse extractive")
-    assert "Une phrase [1]." in text and "[1] Fiche A (a.md)" in text
+    assert text.startswith("Les sources précisent")
+    assert text.index("Une phrase [1].") < text.index("Réponse extractive")
+    assert "[1] Fiche A (a.md)" in text
+    english = prompts.render(
+        "extractive",
+        lead=[],
+        paragraphs=["A sentence [1]."],
+        sources=[{"number": 1, "label": "Card A", "source": "a.md"}],
+        english=True,
+    )
+    assert "Extractive answer" in english and "Sources:" in english
+    assert "Réponse" not in english
 
 
 def test_territory_results_in_plain_french() -> None:
