@@ -23,8 +23,7 @@ __all__ = [
     "GROUPINGS",
     "aggregates",
     "grouping",
-    "learn_from",
-    "nearest_peers",
+    "network_aggregates",
 ]
 
 GROUPINGS: Final[dict[str, tuple[str, ...]]] = {
@@ -36,6 +35,7 @@ GROUPINGS: Final[dict[str, tuple[str, ...]]] = {
 }
 """The groupings of the network aggregates (their API names) and the territory attributes
 each is made of: a fixed hierarchy, so that overlapping groupings cannot be differenced."""
+ATTRIBUTES: Final = ("kind", "band", "region")
 
 
 def grouping(name: str) -> tuple[str, ...]:
@@ -57,13 +57,56 @@ def aggregates(
 
     `territories`: territory, kind, band, region; `scores`: territory, metric, score;
     `disclosure`: `maturity.disclosure.protect` of this campaign."""
-    by = list(by)
-    metrics = scores.select(pl.col("metric").unique().sort())
+    return _table(territories, *_located(territories, scores), list(by), disclosure)
+
+
+def network_aggregates(
+    territories: pl.DataFrame, scores: pl.DataFrame, disclosure: Disclosure
+) -> dict[str, pl.DataFrame]:
+    """`aggregates` of every grouping of `GROUPINGS` (by its name), the scores joined to
+    their territories' attributes once for all of them."""
+    located, metrics = _located(territories, scores)
+    return {
+        name: _table(territories, located, metrics, list(by), disclosure)
+        for name, by in GROUPINGS.items()
+    }
+
+
+def _located(territories: pl.DataFrame, scores: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The scores with their territory's kind, band and region (scores of territories outside
+    `territories` dropped), and the metrics of `scores` (every one has its cells)."""
+    # attributes and metrics as Enums: grouped on their integer codes (twice as fast as on
+    # the strings), turned back into strings on the few rows of each table
+    attributes = territories.select(
+        "territory", *(pl.col(c).cast(_enum(territories.get_column(c))) for c in ATTRIBUTES)
+    )
+    located = scores.select(
+        "territory", pl.col("metric").cast(_enum(scores.get_column("metric"))), "score"
+    ).join(attributes, on="territory", how="inner")
+    return located, scores.select(pl.col("metric").unique().sort())
+
+
+def _enum(values: pl.Series) -> pl.Enum:
+    """An Enum of the distinct non-null `values`."""
+    return pl.Enum(values.drop_nulls().unique().sort())
+
+
+def _table(
+    territories: pl.DataFrame,
+    located: pl.DataFrame,
+    metrics: pl.DataFrame,
+    by: list[str],
+    disclosure: Disclosure,
+) -> pl.DataFrame:
+    """The published table of grouping `by` out of the `_located` scores."""
     keys = territories.select(by).unique() if by else pl.DataFrame({"_": [0]})
     cells = keys.join(metrics, how="cross")
-    joined = scores.lazy().join(territories.lazy(), on="territory", how="inner")
-    grouped = joined.group_by(*by, "metric") if by else joined.group_by("metric")
-    stats = grouped.agg(**statistics(pl.col("score"))).collect()
+    grouped = located.lazy().group_by(*by, "metric")
+    stats = (
+        grouped.agg(**statistics(pl.col("score")))
+        .with_columns(pl.col(*by, "metric").cast(pl.String))
+        .collect()
+    )
     table = cells.join(stats, on=[*by, "metric"], how="left", nulls_equal=True).drop(
         "_", strict=False
     )
@@ -98,63 +141,4 @@ def aggregates(
         )
         .select(*by, "metric", "n", "mean", "median", "p25", "p75", "p90", "withheld")
         .sort(*by, "metric", nulls_last=True)
-    )
-
-
-def nearest_peers(
-    scores: pl.DataFrame, public: pl.DataFrame, asker: str, dimensions: Sequence[str], k: int = 5
-) -> pl.DataFrame:
-    """The `k` public territories closest to `asker` in dimension profile (Euclidean distance
-    over the dimensions both have scored, scaled to a full profile)."""
-    wide = scores.filter(pl.col("metric").is_in(list(dimensions))).pivot(
-        on="metric", index="territory", values="score"
-    )
-    mine = wide.filter(pl.col("territory") == asker)
-    if mine.is_empty():
-        return pl.DataFrame(schema={"territory": pl.String, "distance": pl.Float64})
-    present = [d for d in dimensions if d in wide.columns]
-    squares = [(pl.col(d) - mine[d][0]) ** 2 for d in present if mine[d][0] is not None]
-    if not squares:
-        return pl.DataFrame(schema={"territory": pl.String, "distance": pl.Float64})
-    counted = pl.sum_horizontal(e.is_not_null().cast(pl.Int32) for e in squares)
-    return (
-        wide.join(public.select("territory"), on="territory", how="semi")
-        .filter(pl.col("territory") != asker)
-        .with_columns(
-            distance=(pl.sum_horizontal(squares) * len(squares) / counted).sqrt(),
-        )
-        .filter(counted > 0)
-        .sort("distance", "territory")
-        .head(k)
-        .select("territory", "distance")
-    )
-
-
-def learn_from(
-    scores: pl.DataFrame,
-    public: pl.DataFrame,
-    asker: str,
-    dimensions: Sequence[str],
-    group: Sequence[str] | None = None,
-    weakest: int = 2,
-    k: int = 3,
-) -> pl.DataFrame:
-    """For the asker's `weakest` lowest dimensions, the public territories (of `group` when
-    given) that score highest there: dimension, territory, score, rank."""
-    own = scores.filter(
-        pl.col("territory") == asker, pl.col("metric").is_in(list(dimensions))
-    ).sort("score", "metric")
-    targets = own["metric"].head(weakest).to_list()
-    candidates = scores.join(public.select("territory"), on="territory", how="semi").filter(
-        pl.col("territory") != asker, pl.col("metric").is_in(targets)
-    )
-    if group is not None:
-        candidates = candidates.filter(pl.col("territory").is_in(list(group)))
-    return (
-        candidates.sort("score", "territory", descending=[True, False])
-        .with_columns(rank=pl.int_range(1, pl.len() + 1).over("metric"))
-        .filter(pl.col("rank") <= k)
-        .rename({"metric": "dimension"})
-        .select("dimension", "territory", "score", "rank")
-        .sort(pl.col("dimension").replace_strict({d: i for i, d in enumerate(targets)}), "rank")
     )

@@ -26,21 +26,23 @@ published, so that all of them together never pin a value nor confirm a particip
    other withheld cell holds at least `K_MIN` participants, and on the demo campaign that
    confirmed participations.
 
-Pure: polars frames in, numpy and scipy (HiGHS) for the algebra, no I/O."""
+Pure: polars frames in, numpy and scipy (HiGHS) for the algebra (`maturity.suppression`),
+no I/O."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final, Literal
 
 import msgspec
 import numpy as np
 import polars as pl
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from threadpoolctl import threadpool_limits
 
-from maturity.peer_groups import K_MIN, peer_groups
+from maturity import suppression
+from maturity.peer_groups import K_MIN, Scope, peer_groups
+from maturity.suppression import Widening, unique_rows
 from maturity.territories import KIND_FAMILIES, POPULATION_BANDS
 from maturity.texts import N_
 
@@ -163,33 +165,6 @@ class _Space:
         }
 
 
-def _unique_rows(rows: Sequence[np.ndarray]) -> np.ndarray:
-    """The distinct non-empty rows of boolean matrices (hashed as bytes: `np.unique` sorts)."""
-    stacked = np.vstack(rows)
-    seen: dict[bytes, int] = {}
-    for i, row in enumerate(np.packbits(stacked, axis=1)):
-        seen.setdefault(row.tobytes(), i)
-    kept = stacked[sorted(seen.values())]
-    return np.asarray(kept[kept.any(axis=1)])
-
-
-def _null_space(rows: np.ndarray, width: int) -> np.ndarray:
-    """An orthonormal basis of the vectors orthogonal to every row (width × k)."""
-    if rows.size == 0:
-        return np.eye(width)
-    _, s, vt = np.linalg.svd(rows, full_matrices=True)
-    rank = int((s > 1e-9 * max(float(s.max()), 1.0)).sum())
-    return np.asarray(vt[rank:].T)
-
-
-def _determined(null: np.ndarray, vectors: np.ndarray) -> np.ndarray:
-    """For each row of `vectors`, whether it lies in the row space (null ⟂ it)."""
-    if null.shape[1] == 0:
-        return np.ones(len(vectors), dtype=bool)
-    norms = np.linalg.norm(vectors @ null, axis=1)
-    return np.asarray(norms < 1e-7 * np.maximum(1.0, np.linalg.norm(vectors, axis=1)))
-
-
 @dataclass
 class Disclosure:
     """The verdict of every cell a campaign's outputs can show, and what the published
@@ -237,25 +212,37 @@ class Disclosure:
         """Whether the published equations determine the cell's sum and count."""
         v = np.isin(self.columns, np.asarray(cell, dtype=np.int64)).astype(float)
         return bool(
-            _determined(self.sums_null, v[None, :])[0]
-            and _determined(self.counts_null, v[None, :])[0]
+            suppression.determined(self.sums_null, v[None, :])[0]
+            and suppression.determined(self.counts_null, v[None, :])[0]
         )
 
 
-def protect(territories: pl.DataFrame, scores: pl.DataFrame) -> Disclosure:
+def protect(
+    territories: pl.DataFrame,
+    scores: pl.DataFrame,
+    groups: Mapping[Scope, pl.DataFrame] | None = None,
+) -> Disclosure:
     """What may be published about a campaign: the verdict of every aggregate cell of every
     grouping and of every default peer group (both perimeters).
 
     `territories`: territory, kind, band, region, public; `scores`: territory, metric, score
-    (the campaign's submitted scores)."""
+    (the campaign's submitted scores); `groups`: ``peer_groups(territories, scores, scope)``
+    of either perimeter, when the caller has it already (computed here otherwise)."""
     atoms = atom_table(territories)
     space = _Space.of(atoms)
     steps = space.steps()
     groupings = space.groupings()
-    located = territories.join(atoms, on=["kind", "band", "region"], how="left", nulls_equal=True)
-    hidden = scores.join(
-        located.filter(~pl.col("public")).select("territory", "atom"), on="territory"
+    # territories as row numbers (``tid``) from here on: the scores are matched to their
+    # codes once, every later join and count is on integers
+    located = (
+        territories.with_row_index("tid")
+        .join(atoms, on=["kind", "band", "region"], how="left", nulls_equal=True)
+        .select("tid", "kind", "band", "region", "atom", pl.col("public").alias("open"))
     )
+    scored = scores.select("territory", "metric").join(
+        territories.select("territory").with_row_index("tid"), on="territory"
+    )
+    hidden = scored.join(located.filter(~pl.col("open")).select("tid", "atom"), on="tid")
     metrics = sorted(scores["metric"].unique().to_list()) or ["index"]
     participants = np.zeros((atoms.height, len(metrics)))
     for atom, metric, n in hidden.group_by("atom", "metric").len().iter_rows():
@@ -264,67 +251,41 @@ def protect(territories: pl.DataFrame, scores: pl.DataFrame) -> Disclosure:
 
     # the cells the outputs show: aggregates of the fixed hierarchy, default groups
     shown = [groupings[g] for g in ("national", "kind", "band", "kind,band", "region")]
-    submitted = scores.select("territory").unique()
-    took_part = located.join(submitted, on="territory", how="semi")
+    submitted = scored.select(territory="tid").unique()
+    took_part = located.with_columns(has=pl.col("tid").is_in(submitted["territory"].implode()))
     public = np.zeros(atoms.height)
-    for atom, n in took_part.filter("public").group_by("atom").len().iter_rows():
+    for atom, n in took_part.filter("open", "has").group_by("atom").len().iter_rows():
         public[int(atom)] = n
-    shapes: list[tuple[int, int, int, int]] = []  # (first step, atom, has, step)
-    for scope in ("national", "region"):
-        chosen = peer_groups(
-            territories.select("territory", "kind", "band", "region"), submitted, scope
+    coded = located.select(territory="tid", kind="kind", band="band", region="region")
+    given = dict(groups or {})
+    ids = territories.select("territory").with_row_index("tid")
+    # (first step, atom, has, step), sorted: their order breaks ties between equally small
+    # cells in the suppression rounds, and an unordered `unique` let two runs (two worker
+    # processes) withhold different cells of the same campaign state
+    shapes: list[tuple[int, int, int, int]] = []
+    scopes: tuple[Scope, ...] = ("national", "region")
+    for scope in scopes:
+        found = (
+            given[scope].join(ids, on="territory").select("tid", "step")
+            if scope in given
+            else peer_groups(coded, submitted, scope).select(tid="territory", step="step")
         )
         pairs = (
-            chosen.select("territory", "step")
-            .join(located.select("territory", "atom"), on="territory")
-            .with_columns(has=pl.col("territory").is_in(took_part["territory"].implode()))
+            found.join(took_part.select("tid", "atom", "has"), on="tid")
             .select("atom", "has", "step")
             .unique()
+            .sort("step", "atom", "has")
         )
         first = 0 if scope == "region" else 1
         shapes += [(first, int(a), int(h), int(st)) for a, h, st in pairs.iter_rows()]
     shown += [steps[step][[a for _, a, _, step_ in shapes if step_ == step]] for step in range(6)]
-    cells = _unique_rows(shown)
-    units = _unique_rows([*steps, *groupings.values()])
-    widening = _Widening.of(shapes, steps, cells, public)
+    cells = unique_rows(shown)
+    units = unique_rows([*steps, *groupings.values()])
+    widening = Widening.of(shapes, steps, cells, public)
     # small matrices: BLAS threads only contend with the server's (0.5 s instead of 10 ms per
     # decomposition on two busy cores)
     with threadpool_limits(limits=1, user_api="blas"):
         return _decide(atoms, cells, units, participants, refs, metrics, widening)
-
-
-@dataclass
-class _Widening:
-    """What the widening step of a published default group tells: each narrower group of
-    the same territory held fewer than `K_MIN` submitted territories besides it, i.e. at most
-    ``bound`` without a public profile (``rows``: their finest cells; ``owner``: the cell of
-    the group whose step tells it)."""
-
-    rows: np.ndarray
-    bound: np.ndarray
-    owner: np.ndarray
-
-    @classmethod
-    def of(
-        cls,
-        shapes: Sequence[tuple[int, int, int, int]],
-        steps: Sequence[np.ndarray],
-        cells: np.ndarray,
-        public: np.ndarray,
-    ) -> _Widening:
-        where = {row.tobytes(): i for i, row in enumerate(cells)}
-        rows, bound, owner = [], [], []
-        for first, atom, has, step in shapes:
-            group = where[steps[step][atom].tobytes()]
-            for narrower in range(first, step):
-                row = steps[narrower][atom]
-                rows.append(row)
-                bound.append(K_MIN - 1 + has - float(public[row].sum()))
-                owner.append(group)
-        width = cells.shape[1]
-        return cls(
-            np.array(rows, dtype=bool).reshape(-1, width), np.array(bound), np.array(owner, int)
-        )
 
 
 def _decide(
@@ -334,7 +295,7 @@ def _decide(
     participants: np.ndarray,
     refs: np.ndarray,
     metrics: list[str],
-    widening: _Widening,
+    widening: Widening,
 ) -> Disclosure:
     """Primary rules, then complementary suppression until nothing is disclosed."""
     columns = np.flatnonzero(refs >= 1)
@@ -356,28 +317,30 @@ def _decide(
         """The published rows, their counts (with the total) and the two null spaces."""
         published = np.flatnonzero(rule == "published")
         counts = np.vstack([a_all[published], total])
-        counts_null = _null_space(counts, len(columns))
-        known_count = _determined(counts_null, np.eye(len(columns)))
+        counts_null = suppression.null_space(counts, len(columns))
+        known_count = suppression.determined(counts_null, np.eye(len(columns)))
         # a finest cell whose count is known to be 0 has a known sum too
         zeros = np.eye(len(columns))[known_count & (atoms_np == 0)]
-        sums_null = _null_space(np.vstack([a_all[published], zeros]), len(columns))
+        sums_null = suppression.null_space(np.vstack([a_all[published], zeros]), len(columns))
         return published, counts, counts_null, sums_null
 
     rounds, unresolved = 0, 0
     published, counts, counts_null, sums_null = spaces()
     while rounds < MAX_ROUNDS:
         rounds += 1
-        det_count = _determined(counts_null, u_all)
-        det_sum = _determined(sums_null, u_all)
+        det_count = suppression.determined(counts_null, u_all)
+        det_sum = suppression.determined(sums_null, u_all)
         full = det_count & (np_units[:, index] == r_units) & (r_units >= 1)
         disclosed = np.flatnonzero(((det_sum | det_count) & small_units) | full)
         forced: dict[int, set[int]] = {}
         if disclosed.size:
-            picks = _carriers(counts, u_all[disclosed], published, np_cells[:, index])
+            picks = suppression.carriers(counts, u_all[disclosed], published, np_cells[:, index])
         else:
             shown = np.isin(widening.owner, published)
             told = (widening.rows[shown][:, columns], widening.bound[shown], widening.owner[shown])
-            forced = _forced(counts, published, np_cells[:, index], atoms_np, refs[columns], told)
+            forced = suppression.forced(
+                counts, published, np_cells[:, index], atoms_np, refs[columns], told
+            )
             if not forced:
                 break
             picks = {
@@ -398,68 +361,3 @@ def _decide(
         for i, (row, r) in enumerate(zip(cells, rule, strict=True))
     }
     return Disclosure(atoms, verdicts, sums_null, counts_null, columns, rounds, unresolved)
-
-
-def _carriers(
-    counts: np.ndarray, disclosed: np.ndarray, published: np.ndarray, sizes: np.ndarray
-) -> set[int]:
-    """For each disclosed union, the smallest published cell among the equations that give
-    it (a least-squares combination of the published rows; the last row, the campaign's
-    total, is never suppressed)."""
-    if not disclosed.size or not published.size:
-        return set()
-    weights = np.linalg.lstsq(counts.T, disclosed.T, rcond=None)[0][:-1]  # rows × units
-    picks = set()
-    for j in range(disclosed.shape[0]):
-        carrying = published[np.abs(weights[:, j]) > 1e-9]
-        if carrying.size:
-            picks.add(int(carrying[np.argmin(sizes[carrying])]))
-    return picks
-
-
-def _forced(
-    counts: np.ndarray,
-    published: np.ndarray,
-    sizes: np.ndarray,
-    atoms_np: np.ndarray,
-    refs: np.ndarray,
-    told: tuple[np.ndarray, np.ndarray, np.ndarray],
-) -> dict[int, set[int]]:
-    """The finest cells whose every non-public reference territory the published counts, the
-    bounds (0 to the reference population) and what the published groups' widening steps
-    `told` (rows, upper bounds, the group telling each) prove to have taken part, by integer
-    programming; each with the published cells that carry the proof (the binding constraints
-    of its linear relaxation, else every published cell holding it)."""
-    candidates = set(np.flatnonzero((refs >= 1) & (atoms_np == refs)).tolist())
-    values = np.concatenate([sizes[published], [atoms_np.sum()]])
-    rows, upper, owner = told
-    constraints = [LinearConstraint(counts, values, values)]
-    if len(rows):
-        constraints.append(LinearConstraint(rows.astype(float), -np.inf, upper))
-    forced: set[int] = set()
-    while candidates:
-        objective = np.zeros(len(refs))
-        objective[sorted(candidates)] = 1
-        result = milp(objective, integrality=np.ones(len(refs)), bounds=Bounds(0, refs),
-                      constraints=constraints)  # fmt: skip
-        loose = {i for i in candidates if result.x[i] < refs[i] - 0.5} if result.success else set()
-        if not loose:
-            forced = candidates
-            break
-        candidates -= loose
-    carriers: dict[int, set[int]] = {}
-    bounds = np.column_stack([0 * refs, refs])
-    inequalities = {"A_ub": rows.astype(float), "b_ub": upper} if len(rows) else {}
-    for i in sorted(forced):
-        objective = np.zeros(len(refs))
-        objective[i] = 1
-        relaxed = linprog(objective, A_eq=counts, b_eq=values, bounds=bounds, method="highs",
-                          **inequalities)  # fmt: skip
-        binding: set[int] = set()
-        if relaxed.success and relaxed.fun > refs[i] - 0.5:
-            marginals = np.abs(relaxed.eqlin.marginals[:-1])  # the total is never suppressed
-            binding = {int(c) for c in published[marginals > 1e-9]}
-            if len(rows):
-                binding |= {int(c) for c in owner[np.abs(relaxed.ineqlin.marginals) > 1e-9]}
-        carriers[i] = binding or {int(c) for c in published[counts[:-1, i] > 0]}
-    return carriers

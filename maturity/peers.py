@@ -134,25 +134,35 @@ def _histogram(score: pl.Expr) -> pl.Expr:
 
 
 def _ranks(scored: pl.LazyFrame, own: pl.LazyFrame) -> pl.LazyFrame:
-    """Percentile rank of each asker among the members of its group other than itself: with
-    m of them scoring, b strictly lower and e the same, 100 × (b + e / 2) / m.
+    """Each asker's own score (territory, metric, own) and percentile rank among the members
+    of its group other than itself: with m of them scoring, b strictly lower and e the same,
+    100 × (b + e / 2) / m.
 
     Each asker is ranked among its group's scores and its own (an asker outside its group, as
     with a custom list, is added to them): its tie block then spans the ranks b + 1 to
-    b + e + 1, so its average rank a is b + 1 + e / 2, and the percentile 100 × (a − 1) / m."""
-    outside = own.filter(~pl.col("member")).select(
-        "group", "territory", "metric", score=pl.col("own")
-    )
+    b + e + 1, so its average rank a is b + 1 + e / 2, and the percentile 100 × (a − 1) / m.
+
+    Counted per distinct score rather than ranked per row (a window rank over every member
+    of every group costs five times more): the scores below a value and the value's tie
+    block, looked up at each asker's own score."""
+    outside = own.filter(~pl.col("member")).select("group", "metric", score=pl.col("own"))
     over = ("group", "metric")
-    return (
-        pl.concat([scored.select("group", "territory", "metric", "score"), outside])
-        .with_columns(average=pl.col("score").rank("average").over(over), m=pl.len().over(over) - 1)
-        .join(own, on=["group", "territory", "metric"], how="semi")
-        .select(
-            "territory",
-            "metric",
-            percentile=pl.when(pl.col("m") > 0).then(100 * (pl.col("average") - 1) / pl.col("m")),
+    counted = (
+        pl.concat([scored.select("group", "metric", "score"), outside])
+        .group_by(*over, "score")
+        .agg(tied=pl.len())
+        .sort(*over, "score")
+        .with_columns(
+            below=(pl.col("tied").cum_sum() - pl.col("tied")).over(over),
+            m=pl.col("tied").sum().over(over) - 1,
         )
+    )
+    average = pl.col("below") + (pl.col("tied") + 1) / 2
+    return own.join(counted, left_on=[*over, "own"], right_on=[*over, "score"], how="left").select(
+        "territory",
+        "metric",
+        "own",
+        percentile=pl.when(pl.col("m") > 0).then(100 * (average - 1) / pl.col("m")),
     )
 
 
@@ -162,13 +172,16 @@ def _compare(
     current: pl.LazyFrame,
     scored_before: pl.LazyFrame | None,
     previous: pl.LazyFrame | None,
+    basis: tuple[pl.LazyFrame, pl.LazyFrame] | None = None,
 ) -> tuple[pl.LazyFrame, pl.LazyFrame]:
     """Statistics rows of every asker (territory, group, member and any other column of
     `askers`) against its group, and the groups' histograms.
 
     `scored`: group, territory, metric, score of the group members now; `scored_before` the
     same in the previous campaign. ``member`` tells whether the asker belongs to its group
-    (a default group) or not (a custom list): it is then never counted among the others."""
+    (a default group) or not (a custom list): it is then never counted among the others.
+    `basis`: (`scored`, `current`) on the previous campaign's basis, when it answered
+    another edition of the model (`maturity.edition_scores`): the changes compare those."""
     by = ("group", "metric")
     stats = scored.group_by(*by).agg(
         **statistics(pl.col("score")), histogram=_histogram(pl.col("score"))
@@ -176,10 +189,8 @@ def _compare(
     own = askers.select("territory", "group", "member").join(
         current.select("territory", "metric", own="score"), on="territory"
     )
-    result = (
-        askers.join(stats.drop("histogram"), on="group", how="inner")
-        .join(own.select("territory", "metric", "own"), on=["territory", "metric"], how="left")
-        .join(_ranks(scored, own), on=["territory", "metric"], how="left")
+    result = askers.join(stats.drop("histogram"), on="group", how="inner").join(
+        _ranks(scored, own), on=["territory", "metric"], how="left"
     )
     # the territory's own score is in n only when it is a member of the group
     others = pl.col("n") - (pl.col("member") & pl.col("own").is_not_null()).cast(pl.UInt32)
@@ -189,6 +200,10 @@ def _compare(
             n_before=pl.len(), mean_before=pl.col("score").mean()
         )
         had = (pl.col("member") & pl.col("own_before").is_not_null()).cast(pl.UInt32)
+        own_now, mean_now = pl.col("own"), pl.col("mean")
+        if basis is not None:
+            result = _with_basis(result, askers, *basis)
+            own_now, mean_now = pl.col("own_basis"), pl.col("mean_basis")
         result = (
             result.join(
                 previous.select("territory", "metric", own_before="score"),
@@ -197,12 +212,12 @@ def _compare(
             )
             .join(before, on=by, how="left")
             .with_columns(
-                own_change=pl.col("own") - pl.col("own_before"),
+                own_change=own_now - pl.col("own_before"),
                 group_change=pl.when(pl.col("n_before") - had >= K_MIN).then(
-                    pl.col("mean") - pl.col("mean_before")
+                    mean_now - pl.col("mean_before")
                 ),
             )
-            .drop("own_before", "n_before", "mean_before")
+            .drop("own_before", "n_before", "mean_before", "own_basis", "mean_basis", strict=False)
         )
     else:
         result = result.with_columns(
@@ -221,22 +236,42 @@ def _compare(
     return result, stats.select("group", "metric", "histogram")
 
 
+def _with_basis(
+    result: pl.LazyFrame, askers: pl.LazyFrame, scored: pl.LazyFrame, current: pl.LazyFrame
+) -> pl.LazyFrame:
+    """`result` with ``own_basis`` and ``mean_basis``: the asker's score and its group's mean
+    on the basis the previous campaign's scores were computed on."""
+    means = scored.group_by("group", "metric").agg(mean_basis=pl.col("score").mean())
+    own = askers.select("territory", "group").join(
+        current.select("territory", "metric", own_basis="score"), on="territory"
+    )
+    return result.join(
+        own.select("territory", "metric", "own_basis"), on=["territory", "metric"], how="left"
+    ).join(means, on=["group", "metric"], how="left")
+
+
 def campaign_statistics(
     territories: pl.DataFrame,
     current: pl.DataFrame,
     previous: pl.DataFrame | None = None,
     scope: Scope = "national",
+    basis: pl.DataFrame | None = None,
+    groups: pl.DataFrame | None = None,
 ) -> PeerStatistics:
     """Every territory of `territories` against its default peer group (`peer_groups`),
     metric by metric: the group's statistics and histogram, the territory's own score,
     percentile rank, gaps to median and p75, and the changes since `previous`.
 
     `territories` follows `TERRITORY_SCHEMA`; `current` and `previous` hold the submitted
-    scores of a campaign in long form: territory, metric, score."""
+    scores of a campaign in long form: territory, metric, score. `basis`, when the previous
+    campaign answered another edition: the current scores on the previous ones' basis
+    (`maturity.edition_scores`), which the changes compare; a metric absent from `previous`
+    has no change. `groups`: ``peer_groups(territories, current, scope)`` when the caller
+    has it already (`maturity.disclosure.protect` needs it too): computed here otherwise."""
     # territory and metric as Enums for every join and grouping below (their physical codes
     # are hashed, not the strings); a score of a territory not in `territories` is dropped
     codes = pl.Enum(territories.get_column("territory").unique(maintain_order=True))
-    metrics = [s.get_column("metric").unique() for s in (current, previous) if s is not None]
+    metrics = [s.get_column("metric").unique() for s in (current, previous, basis) if s is not None]
     names = pl.Enum(pl.concat(metrics).unique(maintain_order=True))
 
     def encoded(scores: pl.DataFrame) -> pl.LazyFrame:
@@ -250,7 +285,12 @@ def campaign_statistics(
 
     territories = territories.with_columns(pl.col("territory").cast(codes))
     now = encoded(current).collect()
-    groups = peer_groups(territories, now.select("territory").unique(), scope)
+    if groups is None:
+        groups = peer_groups(territories, now.select("territory").unique(), scope)
+    else:
+        groups = groups.with_columns(pl.col("territory").cast(codes, strict=False)).drop_nulls(
+            "territory"
+        )
     definitions = groups.select("group", "kinds", "bands", "region").unique("group").sort("group")
     members = group_members(definitions, cells(territories, now)).collect()
     scored = members.lazy().join(now.lazy(), on="territory")
@@ -261,8 +301,17 @@ def campaign_statistics(
             before.lazy(), on="territory"
         )
     askers = groups.lazy().select("territory", "group", "step", member=pl.lit(True))
+    changed = None
+    if basis is not None and previous is not None:
+        at = encoded(basis).collect().lazy()
+        changed = (members.lazy().join(at, on="territory"), at)
     result, histograms = _compare(
-        scored, askers, now.lazy(), scored_before, before.lazy() if before is not None else None
+        scored,
+        askers,
+        now.lazy(),
+        scored_before,
+        before.lazy() if before is not None else None,
+        changed,
     )
     listed = members.group_by("group").agg(members=pl.col("territory").cast(pl.String).sort())
     # one query for both, so that the group statistics they share are computed once
@@ -319,10 +368,14 @@ def custom_group(
 
 
 def custom_statistics(
-    group: PeerGroup, asker: str, current: pl.DataFrame, previous: pl.DataFrame | None = None
+    group: PeerGroup,
+    asker: str,
+    current: pl.DataFrame,
+    previous: pl.DataFrame | None = None,
+    basis: pl.DataFrame | None = None,
 ) -> PeerStatistics:
     """`asker` against a custom list (`custom_group`): the same comparison as the default
-    groups', the asker being outside the group."""
+    groups', the asker being outside the group (`basis` as for `campaign_statistics`)."""
     members = pl.LazyFrame(
         {"group": 0, "territory": list(group.members)},
         schema={"group": pl.UInt32, "territory": pl.String},
@@ -346,12 +399,17 @@ def custom_statistics(
     )
     now = scores(current, group.members).collect().lazy()
     before = scores(previous, group.listed).collect().lazy() if previous is not None else None
+    changed = None
+    if basis is not None and before is not None:
+        at = scores(basis, group.members).collect().lazy()
+        changed = (members.join(at, on="territory"), at)
     result, histograms = _compare(
         members.join(now, on="territory"),
         askers,
         now,
         listed.join(before, on="territory") if before is not None else None,
         before,
+        changed,
     )
     # a few dozen rows: the in-memory engine starts faster than the default (2.8 vs 5 ms)
     statistics, counts = pl.collect_all([result, histograms], engine="in-memory")

@@ -38,10 +38,12 @@ __all__ = [
     "UserUpdate",
     "UserView",
     "accept_invitation",
+    "check_new_password",
     "create_user",
     "get_user",
     "invitation_for_token",
     "invite",
+    "is_email",
     "list_invitations",
     "list_users",
     "revoke_invitation",
@@ -131,6 +133,11 @@ def user_view(user: User) -> UserView:
     )
 
 
+def is_email(value: str) -> bool:
+    """Whether `value` (trimmed, lower-cased) looks like an e-mail address."""
+    return _EMAIL.match(value) is not None
+
+
 def _email(value: str) -> str:
     email = value.strip().lower()
     if not _EMAIL.match(email):
@@ -142,7 +149,8 @@ def _email(value: str) -> str:
     return email
 
 
-def _check_password(password: str) -> None:
+def check_new_password(password: str) -> None:
+    """Refuse (422) a password shorter than `MIN_PASSWORD` characters."""
     if len(password) < MIN_PASSWORD:
         raise InvalidInputError(
             N_("Le mot de passe doit compter au moins %(minimum)s caractères."),
@@ -180,7 +188,7 @@ async def create_user(
     address = _email(email)
     await _check_role_territory(session, role, territory_code)
     if password is not None:
-        _check_password(password)
+        check_new_password(password)
     taken = await session.execute(select(User.id).where(User.email == address))
     if taken.first() is not None:
         raise ConflictError(N_("Un compte existe déjà pour %(address)s."), address=address)
@@ -341,7 +349,7 @@ async def invitation_for_token(session: AsyncSession, token: str) -> InvitationV
 
 async def accept_invitation(session: AsyncSession, data: InvitationAccept) -> UserView:
     """Set the invited user's password and use up the token (anyone holding the token)."""
-    _check_password(data.password)
+    check_new_password(data.password)
     invitation, user = await _pending_invitation(session, data.token)
     invitation.accepted_at = utcnow()
     user.password_hash = hash_password(data.password)

@@ -26,7 +26,6 @@ from service.accounts.members import (
     UserUpdate,
     UserView,
     accept_invitation,
-    invite,
     list_invitations,
     list_users,
     revoke_invitation,
@@ -34,7 +33,8 @@ from service.accounts.members import (
     user_view,
 )
 from service.api.docs import body, responses
-from service.deps import CurrentPrincipal, DbSession
+from service.deps import CurrentPrincipal, DbSession, Mail
+from service.mail.use_cases import invite_and_send
 from service.platform.db.tables import User
 from service.platform.errors import NotFoundError
 from service.platform.i18n import N_
@@ -172,8 +172,10 @@ class InvitationController(Controller):
     )
     async def create(
         self,
+        request: Request[Any, Any, Any],
         db_session: DbSession,
         principal: CurrentPrincipal,
+        postman: Mail,
         data: Annotated[
             InvitationCreate,
             body(
@@ -182,8 +184,10 @@ class InvitationController(Controller):
             ),
         ],
     ) -> InvitationCreated:
-        """Invite someone: the token (shown once) lets them choose a password."""
-        return await invite(db_session, principal, data)
+        """Invite someone: the token (shown once) lets them choose a password; the invitation
+        e-mail is queued (see the admins' e-mail log)."""
+        base = str(request.base_url)
+        return await invite_and_send(db_session, principal, postman, data, base)
 
     @post(
         "/accept",

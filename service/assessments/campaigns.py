@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from maturity.model import Model
 from service.accounts.auth import Principal, require_role, utcnow
 from service.assessments.editions import editions_for
-from service.platform.db.tables import Assessment, Campaign
+from service.platform.db.tables import Assessment, BarometerEdition, Campaign
 from service.platform.errors import ConflictError, NotFoundError
 from service.platform.i18n import N_
 from service.platform.pagination import Page
@@ -129,6 +129,21 @@ async def current_campaign(session: AsyncSession) -> Campaign:
     return found
 
 
+async def _ensure_not_published(session: AsyncSession, year: int) -> None:
+    """A campaign whose barometer is published stays closed: new submissions would move the
+    live statistics away from the published ones, and the difference between the two could
+    single out a territory."""
+    edition = await session.get(BarometerEdition, year)
+    if edition is not None and edition.status == "published":
+        raise ConflictError(
+            N_(
+                "Le baromètre %(year)s est publié : la campagne ne peut plus être rouverte "
+                "(les nouvelles réponses s'écarteraient des chiffres publiés)."
+            ),
+            year=year,
+        )
+
+
 async def _ensure_single_open(session: AsyncSession, year: int) -> None:
     other = (
         await session.execute(
@@ -172,6 +187,7 @@ async def update_campaign(
     require_role(principal, "admin")
     campaign = await get_campaign(session, year)
     if data.status == "open" and campaign.status != "open":
+        await _ensure_not_published(session, year)
         await _ensure_single_open(session, year)
         campaign.closed_at = None
     elif data.status == "closed" and campaign.status != "closed":

@@ -23,12 +23,12 @@ MAX_FAILURES_PER_ADDRESS: Final = 20
 WINDOW: Final = timedelta(minutes=15)
 
 
-def login_store(settings: Settings) -> Store:
+def login_store(settings: Settings, namespace: str = "territoires_logins") -> Store:
     """Where the counters live: Redis when configured (shared by workers), else memory."""
     if settings.redis_url:
         from litestar.stores.redis import RedisStore
 
-        return RedisStore.with_client(url=settings.redis_url, namespace="territoires_logins")
+        return RedisStore.with_client(url=settings.redis_url, namespace=namespace)
     return MemoryStore()
 
 

@@ -18,6 +18,7 @@ from service.accounts.members import InvitationAccept, accept_invitation, invita
 from service.deps import CurrentPrincipal, DbSession
 from service.platform.errors import AuthenticationError, InvalidInputError, TooManyRequestsError
 from service.platform.i18n import N_, translate
+from service.territories.directory import territory_names
 from service.web.forms import field_errors, read_form
 from service.web.rendering import page, request_lang, safe_next
 from service.web.session import end_session, start_session
@@ -107,6 +108,7 @@ class AccountPages(Controller):
             None,
             headers=NO_REFERRER,
             invitation=invitation,
+            territory=await _territory_name(db_session, invitation.user.territory_code),
             token=token,
             values={},
         )
@@ -149,7 +151,13 @@ class AccountPages(Controller):
             status_code=422,
             headers=NO_REFERRER,
             invitation=invitation,
+            territory=await _territory_name(db_session, invitation.user.territory_code),
             token=token,
             values={"name": name},
             errors=errors,
         )
+
+
+async def _territory_name(session: Any, code: str | None) -> str | None:
+    """The name of the invited member's territory (never shown as a bare code)."""
+    return (await territory_names(session, [code])).get(code or "")

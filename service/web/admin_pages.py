@@ -20,7 +20,6 @@ from service.accounts.api_keys import ApiKeyCreate, create_api_key, list_api_key
 from service.accounts.auth import Principal, require_principal, require_role
 from service.accounts.members import (
     InvitationCreate,
-    invite,
     list_invitations,
     list_users,
     revoke_invitation,
@@ -33,7 +32,8 @@ from service.assessments.campaigns import (
 )
 from service.assessments.editions import editions_for
 from service.assessments.workflow import list_assessments, reopen_assessment
-from service.deps import CurrentModel, CurrentPrincipal, DbSession
+from service.deps import CurrentModel, CurrentPrincipal, DbSession, Mail
+from service.mail.use_cases import invite_and_send
 from service.platform.errors import DomainError, FieldError
 from service.platform.i18n import N_, translate
 from service.platform.text import CODE_PATTERN
@@ -133,9 +133,14 @@ class AdminPages(Controller):
 
     @post("/admin/invitations", name="admin-invite", status_code=303)
     async def invite(
-        self, request: Request[Any, Any, Any], db_session: DbSession, principal: CurrentPrincipal
+        self,
+        request: Request[Any, Any, Any],
+        db_session: DbSession,
+        principal: CurrentPrincipal,
+        postman: Mail,
     ) -> Template:
-        """Invite a member, analyst or admin; the link is shown once, to be sent to them."""
+        """Invite a member, analyst or admin: the e-mail is queued, and the link shown once
+        (with a copy button) for when it does not arrive."""
         admin = require_role(principal, "admin")
         form = await read_form(request)
         role = form.get("role", "member")
@@ -151,7 +156,8 @@ class AdminPages(Controller):
                     N_("Code de territoire invalide."),
                     errors=[FieldError("territory_code", N_("code INSEE ou SIREN attendu"))],
                 )
-            created = await invite(db_session, admin, data)
+            base = str(request.base_url)
+            created = await invite_and_send(db_session, admin, postman, data, base)
         except DomainError as exc:
             return await self._members_page(
                 request,

@@ -9,21 +9,20 @@ from typing import Any
 
 import pytest
 
-from service.demo.synthetic import DEMO_ACCOUNTS
-from tests.browser.support import assert_accessible, console_errors, screenshot
+from tests.browser.support import (
+    OPEN_YEAR,
+    assert_accessible,
+    console_errors,
+    log_in,
+    screenshot,
+)
 
 pytestmark = pytest.mark.browser
-
-ADMIN = next((email, password) for email, password, role, _ in DEMO_ACCOUNTS if role == "admin")
 
 
 def test_admin_filter_and_confirmation_pages(page: Any, axe_source: str) -> None:
     errors = console_errors(page)
-    page.goto("/connexion")
-    page.get_by_label("Adresse électronique").fill(ADMIN[0])
-    page.get_by_label("Mot de passe").fill(ADMIN[1])
-    page.locator("main").get_by_role("button", name="Se connecter").click()
-    page.wait_for_url("**/espace")
+    log_in(page, "admin")
 
     # the filter: empty fields are "all", a name is found without its accents
     page.goto("/admin/evaluations")
@@ -47,11 +46,11 @@ def test_admin_filter_and_confirmation_pages(page: Any, axe_source: str) -> None
 
     # closing the open campaign: a page that says what happens, then "Annuler"
     page.goto("/admin")
-    row = page.locator("tbody tr", has=page.locator("th", has_text="2026"))
+    row = page.locator("tbody tr", has=page.locator("th", has_text=str(OPEN_YEAR)))
     assert row.locator("td").first.inner_text() == "Ouverte"
-    row.get_by_role("link", name="Clore la campagne 2026…").click()
-    page.wait_for_url("**/admin/campagnes/2026/clore")
-    assert page.locator("h1").inner_text() == "Clore la campagne 2026 ?"
+    row.get_by_role("link", name=f"Clore la campagne {OPEN_YEAR}…").click()
+    page.wait_for_url(f"**/admin/campagnes/{OPEN_YEAR}/clore")
+    assert page.locator("h1").inner_text() == f"Clore la campagne {OPEN_YEAR} ?"
     assert "ne pourront plus modifier" in page.locator("main").inner_text()
     assert_accessible(page, axe_source)
     screenshot(page, "admin-clore-campagne")

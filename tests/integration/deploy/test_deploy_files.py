@@ -67,7 +67,7 @@ def app_settings(service: str, secret: str = "0123456789abcdef" * 4) -> Settings
     return load_settings(values)
 
 
-@pytest.mark.parametrize("service", ["app1", "app2", "prepare"])
+@pytest.mark.parametrize("service", ["app1", "app2", "prepare", "worker"])
 def test_every_app_service_configures_production(service: str) -> None:
     env = compose()["services"][service]["environment"]
     assert set(env) <= set(setting_names()), set(env) - set(setting_names())
@@ -100,3 +100,36 @@ def test_proxy_balances_both_replicas_and_streams() -> None:
     services = compose()["services"]
     assert services["proxy"]["depends_on"] == ["app1", "app2"]
     assert services["prepare"]["command"] == ["prepare"]
+
+
+def test_the_mail_worker_runs_the_saq_queue_of_the_app_services() -> None:
+    import importlib
+
+    worker = compose()["services"]["worker"]
+    assert worker["entrypoint"] == ["python", "-m", "service.mail.worker"]
+    assert worker["command"] == [] and worker["healthcheck"] == {"disable": True}
+    assert set(worker["depends_on"]) == {"prepare", "redis"}
+    settings = app_settings("worker")
+    assert settings == app_settings("app1")  # the same database, Redis, sender and links
+    assert settings.redis_url and settings.public_url == "http://localhost:8080"
+    module = importlib.import_module("service.mail.worker")
+    built = module.mail_worker(settings)  # builds without connecting
+    assert set(built.functions) == {"deliver", "reminders"}
+    assert [job.cron for job in built.cron_jobs] == ["7 * * * *"]
+
+
+def test_compose_leaves_smtp_unset_unless_given() -> None:
+    assert app_settings("worker").smtp_host is None
+    env = compose()["services"]["worker"]["environment"]
+    given = {
+        k: expand(
+            str(v),
+            {
+                "TERRITOIRES_SECRET_KEY": "0123456789abcdef" * 4,
+                "TERRITOIRES_SMTP_HOST": "smtp.example.org",
+            },
+        )
+        for k, v in env.items()
+    }
+    settings = load_settings(given)
+    assert settings.smtp_host == "smtp.example.org" and settings.smtp_tls == "starttls"

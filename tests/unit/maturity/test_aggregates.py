@@ -6,8 +6,14 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
-from maturity.aggregates import GROUPINGS, aggregates, grouping, learn_from, nearest_peers
+from maturity.aggregates import (
+    GROUPINGS,
+    aggregates,
+    grouping,
+    network_aggregates,
+)
 from maturity.disclosure import FEWER, K_QUANTILES, SECRET, protect
 
 Sizes = dict[tuple[str, str, str], int]
@@ -111,18 +117,23 @@ def test_every_cell_is_listed_even_without_submissions() -> None:
     assert regions.filter(pl.col("region") == "11")["n"].to_list() == [None]
 
 
-def test_only_public_territories_are_named() -> None:
-    territories, scores = population({("ca", "50k-100k", "84"): 8})
-    dims = pl.concat(
-        [
-            scores.with_columns(metric=pl.lit(m), score=pl.col("score") + i)
-            for i, m in enumerate(["a", "b", "c"])
-        ]
-    )
-    codes = territories["territory"].to_list()
-    public = pl.DataFrame({"territory": codes[2:4]})
-    near = nearest_peers(dims, public, codes[0], ["a", "b", "c"])
-    assert set(near["territory"]) <= set(codes[2:4])
-    best = learn_from(dims, public, codes[0], ["a", "b", "c"])
-    assert set(best["territory"]) <= set(codes[2:4])
-    assert best["dimension"].unique().len() <= 2
+def test_every_grouping_at_once_is_each_grouping_alone() -> None:
+    sizes = {
+        (kind, band, region): 4 + 7 * i
+        for i, (kind, band, region) in enumerate(
+            (k, b, r)
+            for k in ("commune", "cc")
+            for b in ("0-3.5k", "3.5k-20k")
+            for r in ("11", "84")
+        )
+    }
+    territories, scores = population(sizes, public=1, idle={("cc", "0-3.5k", "84"): 5})
+    stray = pl.DataFrame({"territory": ["elsewhere"], "metric": ["index"], "score": [50.0]})
+    scores = pl.concat([scores, stray])  # a score outside the directory counts nowhere
+    disclosure = protect(territories, scores)
+    together = network_aggregates(territories, scores, disclosure)
+    assert list(together) == list(GROUPINGS)
+    for name, by in GROUPINGS.items():
+        alone = aggregates(territories, scores, by, disclosure)
+        assert_frame_equal(together[name], alone)
+    assert together["national"]["n"].to_list() == [sum(sizes.values())]

@@ -1,0 +1,166 @@
+"""Scale benchmark: a network the size of Europe's local administrative units.
+
+100,000 territories × 10 campaigns of synthetic submitted assessments (1,000,000
+questionnaires): the full recompute the service does when every campaign's cache is cold —
+scores of every campaign, every territory's peer statistics against the campaign before,
+what may be published of each campaign (statistical disclosure control) and the national
+aggregates of every published grouping. Targets: ≤ 3 s and ≤ 2 GiB peak memory on the
+project's 2-core machine; the same work on the 36,000 × 2 of the French network is printed
+beside it, and the load average, since the machine may be shared.
+
+The 100,000 territories are drawn from the French directory's mix of kinds, population bands
+and régions (codes made up): the disclosure control works on kind × band × région cells, so
+the cell structure stays that of the real network.
+
+Run: ``.venv/bin/python benchmarks/scale.py [--territories 100000] [--campaigns 10]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.scoring import synthetic_answers  # noqa: E402
+from maturity.aggregates import network_aggregates  # noqa: E402
+from maturity.disclosure import protect  # noqa: E402
+from maturity.model import Model, load_model  # noqa: E402
+from maturity.peers import Scope, campaign_statistics, long_scores, peer_groups  # noqa: E402
+from maturity.publication import group_verdicts, publish_peers  # noqa: E402
+from maturity.scoring import score  # noqa: E402
+from maturity.territories import population_band_expr  # noqa: E402
+
+TERRITORIES = ROOT / "service" / "territories" / "data" / "territories.csv.gz"
+GIB = 1024**3
+
+
+def directory(n: int, seed: int = 7) -> pl.DataFrame:
+    """`n` territories (territory, kind, band, region, public) drawn from the French mix;
+    the French directory itself when `n` is 0."""
+    french = pl.read_csv(TERRITORIES, infer_schema=False).select(
+        territory="code",
+        kind="kind",
+        band=population_band_expr(pl.col("population").cast(pl.Int64)),
+        region="region_code",
+    )
+    if n:
+        rows = np.random.default_rng(seed).integers(0, french.height, size=n)
+        french = french[rows].with_columns(territory=pl.format("T{}", pl.int_range(n)))
+    return french.with_columns(public=pl.lit(False))
+
+
+def submissions(model: Model, refs: pl.DataFrame, campaign: int) -> pl.DataFrame:
+    """Every territory's answers in one campaign (assessment ids are row numbers of `refs`,
+    integer keys as the database gives them): what the service reads from the database,
+    made outside the timed work, one campaign at a time and `CHUNK` territories at a time
+    (the generator's numpy temporaries for 100,000 at once peaked at 1.7 GiB, more than the
+    recompute itself)."""
+    parts = []
+    for start in range(0, refs.height, CHUNK):
+        size = min(CHUNK, refs.height - start)
+        part = synthetic_answers(model, size, (2016 + campaign) * 1000 + start // CHUNK)
+        ids = part.get_column("assessment")
+        parts.append(part.with_columns((ids + start).cast(ids.dtype)))
+    return pl.concat(parts)
+
+
+CHUNK = 10_000
+
+STAGES = ("scores", "statistics", "disclosure", "publication", "aggregates")
+SCOPES: tuple[Scope, ...] = ("national", "region")
+"""Both perimeters' peer groups are computed once per campaign (with the statistics) and
+handed to the disclosure control."""
+
+
+def recompute(
+    model: Model, refs: pl.DataFrame, campaigns: int, spent: dict[str, float]
+) -> tuple[int, int]:
+    """Scores, peer statistics against the campaign before, disclosure control, published
+    statistics and national aggregates of every campaign, in order; adds each stage's time
+    to `spent`; returns the statistic rows and aggregate rows produced."""
+    codes = refs.get_column("territory")  # assessment ids are its row numbers
+    attributes = refs.select("territory", "kind", "band", "region")
+    rows, cells = 0, 0
+    before, protected_before = None, None
+    for c in range(campaigns):
+        campaign = submissions(model, refs, c)
+        clock = time.perf_counter()
+        scores = long_scores(score(model, campaign))
+        now = scores.select(
+            territory=codes.gather(scores.get_column("assessment")), metric="metric", score="score"
+        )
+        clock = _lap(spent, "scores", clock)
+        submitted = now.select("territory").unique()
+        groups = {scope: peer_groups(attributes, submitted, scope) for scope in SCOPES}
+        stats = campaign_statistics(attributes, now, before, groups=groups["national"])
+        clock = _lap(spent, "statistics", clock)
+        protected = protect(refs, now, groups)
+        clock = _lap(spent, "disclosure", clock)
+        published = publish_peers(stats, group_verdicts(stats.groups, protected, protected_before))
+        rows += published.statistics.height
+        clock = _lap(spent, "publication", clock)
+        cells += sum(t.height for t in network_aggregates(attributes, now, protected).values())
+        _lap(spent, "aggregates", clock)
+        before, protected_before = now, protected
+    return rows, cells
+
+
+def _lap(spent: dict[str, float], stage: str, since: float) -> float:
+    now = time.perf_counter()
+    spent[stage] = spent.get(stage, 0.0) + now - since
+    return now
+
+
+def run(model: Model, n: int, campaigns: int, repeat: int) -> float:
+    """Time the recompute (best of `repeat`; the synthetic answers are made outside the
+    clock) and print the figures, stage by stage."""
+    refs = directory(n)
+    times, stages = [], []
+    for _ in range(repeat):
+        spent: dict[str, float] = {}
+        rows, cells = recompute(model, refs, campaigns, spent)
+        times.append(sum(spent.values()))
+        stages.append(spent)
+    best = min(times)
+    split = stages[times.index(best)]
+    print(
+        f"{refs.height:>7} territories x {campaigns:>2} campaigns "
+        f"({refs.height * campaigns:,} submissions, {rows:,} statistic rows, {cells:,} "
+        f"aggregate rows): {best:.2f} s (best of {repeat}: "
+        f"{', '.join(f'{t:.2f}' for t in times)}) = "
+        + " + ".join(f"{stage} {split[stage]:.2f}" for stage in STAGES)
+    )
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--territories", type=int, default=100_000)
+    parser.add_argument("--campaigns", type=int, default=10)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    model = load_model()
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
+          f"({os.cpu_count()} CPUs)")  # fmt: skip
+    french = run(model, 0, 2, args.repeat)
+    big = run(model, args.territories, args.campaigns, args.repeat)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # kB on Linux
+    print(f"peak memory (whole process, both runs): {peak / GIB:.2f} GiB")
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(
+        f"target <= 3 s: {'OK' if big <= 3 else 'MISSED'} ({big:.2f} s; French network "
+        f"36,000 x 2: {french:.2f} s); target <= 2 GiB: {'OK' if peak <= 2 * GIB else 'MISSED'}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,145 @@
+"""The algebra of complementary suppression (`maturity.disclosure`): which sums and counts
+the published equations determine (null spaces), what the widening steps of the published
+peer groups tell, which published cells carry a disclosure (least squares) and which
+participations the published counts and bounds prove (integer programming, HiGHS).
+
+Pure numpy and scipy on the matrices `maturity.disclosure.protect` builds: rows are cells,
+columns the finest cells (kind × population band × région)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+
+from maturity.peer_groups import K_MIN
+
+__all__ = ["Widening", "carriers", "determined", "forced", "null_space", "unique_rows"]
+
+
+def unique_rows(rows: Sequence[np.ndarray]) -> np.ndarray:
+    """The distinct non-empty rows of boolean matrices (hashed as bytes: `np.unique` sorts)."""
+    stacked = np.vstack(rows)
+    seen: dict[bytes, int] = {}
+    for i, row in enumerate(np.packbits(stacked, axis=1)):
+        seen.setdefault(row.tobytes(), i)
+    kept = stacked[sorted(seen.values())]
+    return np.asarray(kept[kept.any(axis=1)])
+
+
+def null_space(rows: np.ndarray, width: int) -> np.ndarray:
+    """An orthonormal basis of the vectors orthogonal to every row (width × k)."""
+    if rows.size == 0:
+        return np.eye(width)
+    _, s, vt = np.linalg.svd(rows, full_matrices=True)
+    rank = int((s > 1e-9 * max(float(s.max()), 1.0)).sum())
+    return np.asarray(vt[rank:].T)
+
+
+def determined(null: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+    """For each row of `vectors`, whether it lies in the row space (null ⟂ it)."""
+    if null.shape[1] == 0:
+        return np.ones(len(vectors), dtype=bool)
+    norms = np.linalg.norm(vectors @ null, axis=1)
+    return np.asarray(norms < 1e-7 * np.maximum(1.0, np.linalg.norm(vectors, axis=1)))
+
+
+@dataclass
+class Widening:
+    """What the widening step of a published default group tells: each narrower group of
+    the same territory held fewer than `K_MIN` submitted territories besides it, i.e. at most
+    ``bound`` without a public profile (``rows``: their finest cells; ``owner``: the cell of
+    the group whose step tells it)."""
+
+    rows: np.ndarray
+    bound: np.ndarray
+    owner: np.ndarray
+
+    @classmethod
+    def of(
+        cls,
+        shapes: Sequence[tuple[int, int, int, int]],
+        steps: Sequence[np.ndarray],
+        cells: np.ndarray,
+        public: np.ndarray,
+    ) -> Widening:
+        where = {row.tobytes(): i for i, row in enumerate(cells)}
+        rows, bound, owner = [], [], []
+        for first, atom, has, step in shapes:
+            group = where[steps[step][atom].tobytes()]
+            for narrower in range(first, step):
+                row = steps[narrower][atom]
+                rows.append(row)
+                bound.append(K_MIN - 1 + has - float(public[row].sum()))
+                owner.append(group)
+        width = cells.shape[1]
+        return cls(
+            np.array(rows, dtype=bool).reshape(-1, width), np.array(bound), np.array(owner, int)
+        )
+
+
+def carriers(
+    counts: np.ndarray, disclosed: np.ndarray, published: np.ndarray, sizes: np.ndarray
+) -> set[int]:
+    """For each disclosed union, the smallest published cell among the equations that give
+    it (a least-squares combination of the published rows; the last row, the campaign's
+    total, is never suppressed)."""
+    if not disclosed.size or not published.size:
+        return set()
+    weights = np.linalg.lstsq(counts.T, disclosed.T, rcond=None)[0][:-1]  # rows × units
+    picks = set()
+    for j in range(disclosed.shape[0]):
+        carrying = published[np.abs(weights[:, j]) > 1e-9]
+        if carrying.size:
+            picks.add(int(carrying[np.argmin(sizes[carrying])]))
+    return picks
+
+
+def forced(
+    counts: np.ndarray,
+    published: np.ndarray,
+    sizes: np.ndarray,
+    atoms_np: np.ndarray,
+    refs: np.ndarray,
+    told: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> dict[int, set[int]]:
+    """The finest cells whose every non-public reference territory the published counts, the
+    bounds (0 to the reference population) and what the published groups' widening steps
+    `told` (rows, upper bounds, the group telling each) prove to have taken part, by integer
+    programming; each with the published cells that carry the proof (the binding constraints
+    of its linear relaxation, else every published cell holding it)."""
+    candidates = set(np.flatnonzero((refs >= 1) & (atoms_np == refs)).tolist())
+    values = np.concatenate([sizes[published], [atoms_np.sum()]])
+    rows, upper, owner = told
+    constraints = [LinearConstraint(counts, values, values)]
+    if len(rows):
+        constraints.append(LinearConstraint(rows.astype(float), -np.inf, upper))
+    forced: set[int] = set()
+    while candidates:
+        objective = np.zeros(len(refs))
+        objective[sorted(candidates)] = 1
+        result = milp(objective, integrality=np.ones(len(refs)), bounds=Bounds(0, refs),
+                      constraints=constraints)  # fmt: skip
+        loose = {i for i in candidates if result.x[i] < refs[i] - 0.5} if result.success else set()
+        if not loose:
+            forced = candidates
+            break
+        candidates -= loose
+    carriers: dict[int, set[int]] = {}
+    bounds = np.column_stack([0 * refs, refs])
+    inequalities = {"A_ub": rows.astype(float), "b_ub": upper} if len(rows) else {}
+    for i in sorted(forced):
+        objective = np.zeros(len(refs))
+        objective[i] = 1
+        relaxed = linprog(objective, A_eq=counts, b_eq=values, bounds=bounds, method="highs",
+                          **inequalities)  # fmt: skip
+        binding: set[int] = set()
+        if relaxed.success and relaxed.fun > refs[i] - 0.5:
+            marginals = np.abs(relaxed.eqlin.marginals[:-1])  # the total is never suppressed
+            binding = {int(c) for c in published[marginals > 1e-9]}
+            if len(rows):
+                binding |= {int(c) for c in owner[np.abs(relaxed.ineqlin.marginals) > 1e-9]}
+        carriers[i] = binding or {int(c) for c in published[counts[:-1, i] > 0]}
+    return carriers
