@@ -18,6 +18,13 @@ RUN /opt/venv/bin/pip install --no-compile -c constraints.txt . \
 FROM python:3.11-slim-bookworm
 LABEL org.opencontainers.image.title="territoires-connectes" \
       org.opencontainers.image.description="Auto-évaluation, parangonnage et assistant des territoires connectés"
+# WeasyPrint (the PDF synthesis) draws text with Debian's Pango and HarfBuzz; not pinned, so
+# that each build takes bookworm's security updates
+# hadolint ignore=DL3008
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
+    libharfbuzz-subset0 fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
 RUN groupadd --gid 10001 territoires \
  && useradd --create-home --uid 10001 --gid 10001 --shell /usr/sbin/nologin territoires \
  && mkdir /data && chown territoires:territoires /data

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import msgspec
 import polars as pl
 
-from maturity.model import INDEX, Model
+from maturity.imbalance import side_sentence, weaker_side
+from maturity.model import INDEX, Diagnostic, GapRule, Model
 from maturity.scoring import (
     Scores,
     answers_frame,
@@ -102,6 +104,16 @@ def _next_step(model: Model, row: Mapping[str, object], lang: str) -> NextStep:
     )
 
 
+def _message(model: Model, diagnostic: Diagnostic, scores: Mapping[str, Any], lang: str) -> str:
+    """The diagnostic's explanation; a two-sided imbalance also names its weaker side."""
+    message = diagnostic.message.get(lang)
+    if isinstance(diagnostic.rule, GapRule) and diagnostic.rule.absolute:
+        side = weaker_side(diagnostic.rule, scores)
+        if side is not None:
+            message = f"{message} {side_sentence(model, side, lang)}"
+    return message
+
+
 def result_for(model: Model, scores: Scores, assessment: object, lang: str = "fr") -> ScoreResult:
     """Assemble the `ScoreResult` of one assessment out of a batch's frames (next steps only
     when `scores` has them)."""
@@ -114,6 +126,9 @@ def result_for(model: Model, scores: Scores, assessment: object, lang: str = "fr
     steps = (
         [] if scores.next_steps is None else scores.next_steps.filter(key).sort("order").to_dicts()
     )
+    named = {d: row.get("score") for d, row in dims.items()} | {
+        name.removeprefix("pillar:"): value for name, value in summary.items()
+    }
     return ScoreResult(
         model_version=model.version,
         index=_round(summary.get(INDEX)),
@@ -137,7 +152,7 @@ def result_for(model: Model, scores: Scores, assessment: object, lang: str = "fr
             for d in model.dimensions
         ],
         diagnostics=[
-            DiagnosticResult(d.id, d.label.get(lang), d.message.get(lang))
+            DiagnosticResult(d.id, d.label.get(lang), _message(model, d, named, lang))
             for d in model.diagnostics
             if d.id in diag_ids
         ],

@@ -21,17 +21,28 @@ from service.api.accounts import (
 )
 from service.api.assessments import AssessmentController
 from service.api.assistant import RATE_LIMIT_STORE, assistant_router, rate_limit_store
+from service.api.barometer import BarometerController
 from service.api.docs import CompletedJsonPlugin, StructSchemas
 from service.api.knowledge import KnowledgeController
+from service.api.mail import (
+    InvitationImportController,
+    MailLogController,
+    PasswordResetController,
+)
 from service.api.model import ScoringController
 from service.api.peers import BenchmarkController, provide_benchmark_cache
+from service.api.practices import PracticeController
 from service.api.reference import LocalSwaggerPlugin
+from service.api.reports import SharedController, ShareLinkController, SynthesisController
 from service.api.territories import (
     CampaignController,
     ProfileController,
     TerritoryController,
 )
+from service.api.voices import AccountVoicesController, RespondentController, VoicesController
+from service.api.voices_panel import PANEL_STORE, LeadPanelController, PanelController
 from service.assessments.editions import editions_for
+from service.assistant.conversations import conversation_store
 from service.assistant.provider import AssistantProvider
 from service.assistant.use_cases import AssistantService, TerritoryReader
 from service.deps import (
@@ -44,6 +55,7 @@ from service.deps import (
 )
 from service.documents.jobs import IngestJobs
 from service.documents.provider import KnowledgeProvider
+from service.mail.postman import Postman
 from service.mcp.mount import mcp_mount
 from service.mcp.server import McpServices
 from service.openai.chat import OpenAIController
@@ -60,6 +72,7 @@ from service.platform.options import list_every_method
 from service.platform.security import security_headers
 from service.platform.settings import Settings, load_settings
 from service.platform.throttle import LoginThrottle, login_store
+from service.practices.corpus import PracticeCorpus
 from service.web import web_interface
 from service.web.assistant_pages import AssistantPages
 
@@ -106,7 +119,9 @@ def create_app(
     benchmark_cache = provide_benchmark_cache(model)
     knowledge = KnowledgeProvider(settings)
     ingest_jobs = IngestJobs(settings, knowledge)
-    assistant = AssistantProvider(settings, knowledge)
+    practice_corpus = PracticeCorpus(settings.data_dir, settings.public_url, knowledge)
+    assistant = AssistantProvider(settings, knowledge, conversation_store(settings), model=model)
+    postman = Postman(settings)  # e-mails: SAQ on Redis, or a queue in this process
     services = McpServices(model, knowledge, assistant)
     mcp = mcp_mount(settings, model, benchmark_cache, services, RATE_LIMIT_STORE)
 
@@ -123,9 +138,22 @@ def create_app(
         AccountController,
         UserController,
         InvitationController,
+        InvitationImportController,
+        PasswordResetController,
+        MailLogController,
         ApiKeyController,
         KnowledgeController,
         BenchmarkController,
+        BarometerController,
+        PracticeController,
+        SynthesisController,
+        ShareLinkController,
+        SharedController,
+        VoicesController,
+        RespondentController,
+        AccountVoicesController,
+        LeadPanelController,
+        PanelController,
         *web.route_handlers,
         mcp.handler,
         # the OpenAI-compatible facade asks the assistant: under its rate limit
@@ -145,8 +173,10 @@ def create_app(
             "ingest_jobs": Provide(lambda: ingest_jobs, sync_to_thread=False),
             "assistant_provider": Provide(lambda: assistant, sync_to_thread=False),
             "assistant": Provide(provide_assistant, sync_to_thread=False),
+            "postman": Provide(lambda: postman, sync_to_thread=False),
+            "practice_corpus": Provide(lambda: practice_corpus, sync_to_thread=False),
         },
-        lifespan=[lifespan, mcp.lifespan],
+        lifespan=[lifespan, mcp.lifespan, postman.lifespan],
         on_startup=[ingest_jobs.start],
         on_shutdown=[ingest_jobs.close],
         before_send=[security_headers],
@@ -156,7 +186,11 @@ def create_app(
         template_config=web.template_config,
         middleware=[refuse_nul_in_path, request_id_middleware, *web.middleware],
         csrf_config=web.csrf_config,
-        stores={**web.stores, RATE_LIMIT_STORE: rate_limit_store(settings)},
+        stores={
+            **web.stores,
+            RATE_LIMIT_STORE: rate_limit_store(settings),
+            PANEL_STORE: login_store(settings, "territoires_panel"),
+        },
         openapi_config=OpenAPIConfig(
             title="Territoires connectés",
             version="0.1.0",
@@ -180,6 +214,7 @@ def create_app(
                 # layout's language (settings)
                 "settings": settings,
                 "login_throttle": LoginThrottle(login_store(settings)),
+                "reset_throttle": LoginThrottle(login_store(settings, "territoires_resets")),
                 "verified_keys": VerifiedKeys(settings.api_key_cache_seconds),
                 # API keys first, then the pages' session cookie (never on /api)
                 "principal_resolvers": [*DEFAULT_RESOLVERS, *web.principal_resolvers],

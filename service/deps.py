@@ -14,9 +14,11 @@ from service.accounts.auth import Principal
 from service.assistant.provider import AssistantProvider
 from service.assistant.use_cases import AssistantService
 from service.documents.jobs import IngestJobs
+from service.mail.postman import Postman
 from service.peers.cache import BenchmarkCache
 from service.platform.db import Sessions
 from service.platform.settings import Settings
+from service.practices.corpus import PracticeCorpus
 
 __all__ = [
     "AppSettings",
@@ -28,7 +30,9 @@ __all__ = [
     "DbSessions",
     "IngestQueue",
     "Knowledge",
+    "Mail",
     "PeerCache",
+    "Practices",
 ]
 
 DbSession: TypeAlias = NamedDependency[AsyncSession]
@@ -42,6 +46,8 @@ CurrentModel: TypeAlias = NamedDependency[Model]
 """``model``: the maturity model in force."""
 AppSettings: TypeAlias = NamedDependency[Settings]
 """``settings``: the application's settings."""
+Mail: TypeAlias = NamedDependency[Postman]
+"""``postman``: the application's outbox and mail queue (messages go out after commit)."""
 PeerCache: TypeAlias = NamedDependency[BenchmarkCache]
 """``benchmarks``: the application's cache of peer statistics."""
 Knowledge: TypeAlias = NamedDependency[KnowledgeBase]
@@ -52,3 +58,5 @@ AssistantFactory: TypeAlias = NamedDependency[AssistantProvider]
 """``assistant_provider``: the application's assistant and its conversations."""
 CallerAssistant: TypeAlias = NamedDependency[AssistantService]
 """``assistant``: the assistant's use cases for the request's caller."""
+Practices: TypeAlias = NamedDependency[PracticeCorpus]
+"""``practice_corpus``: published good-practice cards kept in the knowledge base."""

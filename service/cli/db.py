@@ -209,4 +209,7 @@ def _demo_data(args: argparse.Namespace) -> int:
         print("Erreur : pas de données de démonstration en production (--force).", file=sys.stderr)
         return 1
     _load_demo(settings, args.seed, args.reset, args.remove)
+    from service.cli.knowledge import sync_practices  # demo cards in (or out of) the index
+
+    sync_practices(settings)
     return 0

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from knowledge.types import IngestReport
     from service.platform.settings import Settings
 
-__all__ = ["CORPUS_DIR", "prepare_index", "register"]
+__all__ = ["CORPUS_DIR", "prepare_index", "prepare_practices", "register", "sync_practices"]
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -187,3 +187,32 @@ def prepare_index(settings: Settings) -> None:
     report = _ingester(kb, settings).run([CORPUS_DIR], prune=True)
     print("Base de connaissances : ", end="")
     _print_report(report)
+
+
+def prepare_practices(settings: Settings) -> None:
+    """`territoires prepare` step, after the database and the index: the published
+    good-practice cards in the index."""
+    sync_practices(settings)
+
+
+def sync_practices(settings: Settings, kb: KnowledgeBase | None = None) -> None:
+    """Bring the index in line with the published good-practice cards (idempotent)."""
+    from service.platform.db import run_blocking, session_scope
+    from service.practices.corpus import PracticeCorpus
+
+    try:
+        opened = kb or _open(settings)
+    except KnowledgeError as exc:
+        print(f"Retours d'expérience : index indisponible ({exc}).", file=sys.stderr)
+        return
+    corpus = PracticeCorpus(settings.data_dir, settings.public_url, lambda: opened)
+
+    async def run() -> int | None:
+        async with session_scope(settings) as session:
+            return await corpus.sync_published(session)
+
+    count = run_blocking(run)
+    if count is None:
+        print("Retours d'expérience : index non mis à jour (voir le journal).", file=sys.stderr)
+    else:
+        print(f"Retours d'expérience : {count} fiche(s) publiée(s) dans l'index.")

@@ -98,6 +98,7 @@ PREPARE_STEPS: tuple[str, ...] = (
     "service.cli.db:prepare_territories",
     "service.cli.db:prepare_demo_data",
     "service.cli.knowledge:prepare_index",
+    "service.cli.knowledge:prepare_practices",
 )
 """``module:function`` run in order by `territoires prepare`, each taking the `Settings`;
 each must be idempotent (``make run`` calls it at every start)."""

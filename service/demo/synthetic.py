@@ -1,15 +1,16 @@
 """Synthetic demonstration data (``territoires demo-data``), deterministic for a given seed.
 
 Real territories, made-up answers: a few thousand communes and EPCI answer the 2025 campaign
-(closed) and the 2026 one (open), on the first edition of the model (2026.1). When a later
-edition is in force (``TERRITOIRES_MODEL_FILE``, e.g. 2027.1), 2026 is closed too and a 2027
-campaign on that edition is open: Biarritz then answered 2025 and 2026 and has not started
-2027, so its 2026 answers carry over through the mapping and its trends compare the two
-editions. Each territory has a latent maturity that grows with its size, dimension offsets
-drawn from the literature's picture (technology ahead of evaluation, seasonal territories
-stronger on fitting their population), and most make some progress between campaigns, a
-fifth of them clearly. Every row is flagged ``synthetic`` and the API shows a notice
-wherever it serves them. Also three demo accounts (README)."""
+(closed) and the 2026 one, on the first edition of the model (2026.1). With a later edition in
+force (2027.1 by default; ``TERRITOIRES_MODEL_FILE`` chooses another), 2026 is closed too and a
+2027 campaign on that edition is open (with 2026.1 in force, 2026 is the open one):
+Biarritz then answered 2025 and 2026 and has not started 2027, so its 2026 answers carry
+over through the mapping and its trends compare the two editions. Each territory has a
+latent maturity that grows with its size, dimension offsets drawn from the literature's
+picture (technology ahead of evaluation, seasonal territories stronger on fitting their
+population), and most make some progress between campaigns, a fifth of them clearly. Every
+row is flagged ``synthetic`` and the API shows a notice wherever it serves them. Also three
+demo accounts (README)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ from maturity.model import Model
 from service.accounts.auth import utcnow
 from service.accounts.members import create_user
 from service.assessments.editions import editions_for
+from service.demo.practices import load_demo_practices, remove_demo_practices
+from service.demo.voices import load_demo_voices, remove_demo_voices
 from service.platform.db.tables import (
     ApiKey,
     Assessment,
@@ -357,11 +360,13 @@ async def load_demo_data(
                 email,
                 role,  # type: ignore[arg-type]
                 password=password,
-                name=f"Compte de démonstration ({role})",
+                name=email.split("@")[0],  # an identifier, the same in every language
                 territory_code=territory,
                 synthetic=True,
             )
             accounts.append(email)
+    await load_demo_voices(session, model, DEMO_TERRITORY, seed)  # co-évaluation (issue 17)
+    await load_demo_practices(session, model, DEMO_TERRITORY)  # retours d'expérience
     info = {"seed": seed, "public_profiles": public, "loaded_at": utcnow().isoformat()}
     session.add(Meta(key=META_KEY, value=msgspec.json.encode(info).decode()))
     await session.flush()
@@ -383,6 +388,8 @@ async def remove_demo_data(session: AsyncSession, *, accounts: bool = True) -> N
             update(Territory).where(Territory.code.in_(public)).values(public_profile=False)
         )
         await session.delete(meta)
+    await remove_demo_voices(session)
+    await remove_demo_practices(session)
     synthetic = select(Assessment.id).where(Assessment.synthetic)
     await session.execute(delete(Revision).where(Revision.assessment_id.in_(synthetic)))
     await session.execute(delete(Assessment).where(Assessment.synthetic))

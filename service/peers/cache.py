@@ -22,22 +22,20 @@ from litestar.di import NamedDependency
 from sqlalchemy import Integer, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from maturity.aggregates import learn_from, nearest_peers
 from maturity.disclosure import Disclosure
 from maturity.model import INDEX, Model
+from maturity.neighbours import learn_from_public, similar_public
 from maturity.peers import (
     K_MIN,
     PeerGroup,
     Scope,
     custom_group,
     custom_statistics,
-    long_scores,
     metric_ids,
 )
 from maturity.publication import publish_custom
-from maturity.scoring import score
-from maturity.territories import population_band_expr
 from service.accounts.auth import Principal
+from service.assessments.editions import editions_for
 from service.assessments.scores import submitted_answers_frame
 from service.assessments.workflow import notice
 from service.peers.aggregates import (
@@ -52,6 +50,7 @@ from service.peers.frames import (
     Protection,
     Stamp,
     build_frames,
+    compute_frames,
     histograms_by_group,
     remember,
 )
@@ -111,39 +110,6 @@ async def _stamp(session: AsyncSession, campaign: int) -> Stamp:
         )
     ).one()
     return int(row[0]), row[1], bool(row[2])
-
-
-def _compute(
-    model: Model,
-    campaign: int,
-    scope: Scope,
-    stamp: Stamp,
-    territories: pl.DataFrame,
-    current: pl.DataFrame,
-    previous: pl.DataFrame,
-    protected: dict[tuple[int, Stamp], Protection],
-) -> CampaignFrames:
-    """Score both campaigns, decide what may be published (once per campaign state, shared
-    by both perimeters through `protected`) and compute every territory's statistics as
-    published (runs in a thread)."""
-    refs = territories.select(
-        territory="code",
-        name="name",
-        kind="kind",
-        band=population_band_expr(pl.col("population")),
-        region="region_code",
-        public=pl.col("public_profile").fill_null(False),
-    )
-
-    def scored(answers: pl.DataFrame) -> pl.DataFrame:
-        if answers.is_empty():
-            return pl.DataFrame(
-                schema={"territory": pl.String, "metric": pl.String, "score": pl.Float64}
-            )
-        return long_scores(score(model, answers)).rename({"assessment": "territory"})
-
-    now, before = scored(current), scored(previous)
-    return build_frames(campaign, scope, stamp, refs, now, before, protected)
 
 
 STAMP_TTL: Final = 1.0
@@ -219,6 +185,19 @@ class BenchmarkCache:
         finally:
             self._checking.discard(key)
 
+    async def _editions(self, session: AsyncSession, campaign: int) -> tuple[Model, Model]:
+        """The editions `campaign` and the campaign before record (the model in force for a
+        campaign that does not exist)."""
+        rows = await session.execute(
+            select(Campaign.year, Campaign.model_version).where(
+                Campaign.year.in_([campaign, campaign - 1])
+            )
+        )
+        versions: dict[int, str] = {year: version for year, version in rows.all()}
+        editions = editions_for(self._model)
+        model = editions.get(versions.get(campaign, self._model.version))
+        return model, editions.get(versions.get(campaign - 1, model.version))
+
     async def _refresh(
         self, session: AsyncSession, key: tuple[int, Scope], entry: CampaignFrames | None
     ) -> CampaignFrames:
@@ -233,12 +212,13 @@ class BenchmarkCache:
                 entry.checked_at = time.monotonic()
                 return entry
             territories = await territories_frame(session)
-            current = await submitted_answers_frame(session, campaign, self._model)
-            previous = await submitted_answers_frame(session, campaign - 1, self._model)
+            model, older = await self._editions(session, campaign)
+            current = await submitted_answers_frame(session, campaign, model)
+            previous = await submitted_answers_frame(session, campaign - 1, older)
             with observe("benchmark_recompute"):
                 entry = await to_thread.run_sync(
-                    _compute,
-                    self._model,
+                    compute_frames,
+                    (model, older, editions_for(self._model)),
                     campaign,
                     scope,
                     stamp,
@@ -335,33 +315,61 @@ def _group_withheld(disclosure: Disclosure, group: PeerGroup) -> str | None:
     return disclosure.verdict(disclosure.cell(group.kinds, group.bands, group.region)).withheld
 
 
+def _neighbours(
+    frames: CampaignFrames, territory: str, dims: Sequence[str], group: Sequence[str]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The public territories closest to `territory` in profile, size and kind (territory,
+    distance), and those to learn from in its two weakest dimensions, `group`'s members first
+    (dimension, territory, score): as the results page finds them (`maturity.neighbours`)."""
+    refs = frames.territories
+    if "population" not in refs.columns:  # frames built from references without populations
+        refs = refs.with_columns(population=pl.lit(None, dtype=pl.Int64))
+    own = refs.filter(pl.col("territory") == territory)
+    kind, population = (own["kind"][0], own["population"][0]) if own.height else ("", None)
+    candidates = refs.filter("public").select("territory", "kind", "population")
+    near = similar_public(frames.scores, candidates, territory, kind, population, dims)
+    _, learn = learn_from_public(
+        frames.scores, candidates, territory, kind, population, dims, group
+    )
+    return near.select("territory", "distance"), learn
+
+
 def _cut(
     model: Model, frames: CampaignFrames, territory: str, peers: Sequence[str], lang: str
 ) -> Benchmark:
-    """`territory` against its default group, or against the custom list `peers`."""
+    """`territory` against its default group, or against the custom list `peers`, with the
+    labels of the campaign's own edition."""
+    model = frames.model or model
     rows = frames.statistics_of(territory)
     if rows.is_empty():
         raise NotFoundError(N_("Territoire « %(territory)s » inconnu."), territory=territory)
     if peers:
         group = custom_group(frames.public_codes, frames.scores, peers, territory)
-        compared = publish_custom(custom_statistics(group, territory, frames.scores, frames.before))
+        compared = publish_custom(
+            custom_statistics(group, territory, frames.scores, frames.before, frames.basis)
+        )
         rows, histograms = compared.statistics, histograms_by_group(compared.histograms).get(0, {})
     else:
         group, histograms = frames.group_of(territory, rows)
     labels = _labels(model, lang)
     by_metric = {r["metric"]: r for r in rows.iter_rows(named=True)}
     metrics = [
-        metric_stats(metric, labels[metric], by_metric[metric], histograms.get(metric))
+        metric_stats(
+            metric,
+            labels[metric],
+            by_metric[metric],
+            histograms.get(metric),
+            frames.statuses.get(metric),
+        )
         for metric in metric_ids(model)
         if metric in by_metric
     ]
     dims = [d.id for d in model.dimensions]
     names = frames.names
-    nearest = nearest_peers(frames.scores, frames.public, territory, dims)
     withheld = _group_withheld(frames.disclosure, group)
-    # among the group's public members only when the group is shown: they would tell its extent
-    among = group.members if withheld is None else None
-    learn = learn_from(frames.scores, frames.public, territory, dims, group=among)
+    # the group's members come first only when the group is shown: they would tell its extent
+    among = group.members if withheld is None else ()
+    nearest, learn = _neighbours(frames, territory, dims, among)
     own = dict(
         frames.scores.filter(pl.col("territory") == territory).select("metric", "score").iter_rows()
     )

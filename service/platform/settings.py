@@ -69,7 +69,8 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     api_key_cache_seconds: Annotated[float, msgspec.Meta(ge=0)] = 5.0
     """Seconds a verified API key is trusted without reading the database again (0: never)."""
     redis_url: str | None = None
-    """Redis URL for sessions, rate limits and caches shared by workers; default: in memory."""
+    """Redis URL for sessions, rate limits, caches and the assistant's conversations shared by
+    workers; default: in memory."""
     trusted_proxies: str | None = None
     """Comma-separated addresses or networks of the reverse proxies whose ``X-Forwarded-For``
     and ``X-Forwarded-Proto`` are believed; default: none, the peer address is the client."""
@@ -84,6 +85,42 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """Seconds of extraction and embedding one document may take at most (0: no limit)."""
     knowledge_ingest_workers: Annotated[int, msgspec.Meta(ge=1, le=16)] = 2
     """Uploaded documents indexed at the same time by one process (the others wait, queued)."""
+    share_link_max_days: Annotated[int, msgspec.Meta(ge=1, le=3650)] = 90
+    """Days a read-only share link of a synthesis may stay valid at most."""
+    public_url: str = "http://127.0.0.1:8000"
+    """Address of the service as its users reach it: the links of e-mails sent from the queue
+    (reminders, notices) start with it."""
+    smtp_host: str | None = None
+    """SMTP server sending e-mails; default: none, messages are logged as not sent."""
+    smtp_port: Annotated[int, msgspec.Meta(ge=1, le=65535)] = 587
+    """Port of the SMTP server."""
+    smtp_tls: Literal["starttls", "tls", "none"] = "starttls"
+    """``starttls`` (upgrade the connection), ``tls`` (implicit TLS, port 465) or ``none``."""
+    smtp_username: str | None = None
+    """SMTP login, when the server asks for one."""
+    smtp_password: str | None = None
+    """SMTP password."""
+    smtp_timeout: Annotated[float, msgspec.Meta(gt=0)] = 30.0
+    """Seconds an SMTP exchange may take before the attempt counts as failed."""
+    mail_sender: str = "Territoires connectés <ne-pas-repondre@territoires-connectes.example>"
+    """``From`` of every e-mail."""
+    mail_max_attempts: Annotated[int, msgspec.Meta(ge=1, le=20)] = 6
+    """Attempts at sending one e-mail before it is logged as failed."""
+    mail_retry_seconds: Annotated[float, msgspec.Meta(ge=0)] = 30.0
+    """Delay before the first retry; it doubles at each further one (at most one hour)."""
+    mail_reminder_days: str = "14,3"
+    """Days before a campaign closes when reminders go out, by default (each campaign may set
+    its own on the admin e-mail page)."""
+    contact_email: str = "contact@territoires-connectes.example"
+    """Address the help, legal and personal-data pages give for questions and deletion requests."""
+    publisher: str = "Réseau national des territoires connectés"
+    """Who publishes the service, named on the mentions légales page."""
+    host_provider: str | None = None
+    """Who hosts the service (name, address), named on the mentions légales page."""
+    voice_link_days: Annotated[int, msgspec.Meta(ge=1, le=365)] = 30
+    """Days a co-évaluation respondent's personal link stays valid (a reminder renews it)."""
+    voice_panel_rate_limit: Annotated[int, msgspec.Meta(ge=0)] = 20
+    """Citizens' panel responses accepted per hour and client address (0: no limit)."""
 
     @property
     def sqlite_path(self) -> Path:

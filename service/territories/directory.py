@@ -28,7 +28,7 @@ from maturity.territories import (
 from service.accounts.auth import Principal, require_principal
 from service.platform.db.tables import Meta, Territory
 from service.platform.errors import NotFoundError, PermissionDeniedError
-from service.platform.i18n import N_
+from service.platform.i18n import N_, MessageId
 from service.platform.pagination import AnySelect, Page, paginate
 from service.territories.reference import REFERENCE_FILE, file_digest, read_reference
 
@@ -39,6 +39,7 @@ __all__ = [
     "TerritoryView",
     "get_territory",
     "load_territories",
+    "owned_territory",
     "search_territories",
     "set_public_profile",
     "territories_frame",
@@ -248,21 +249,30 @@ async def get_territory(session: AsyncSession, code: str, lang: str = "fr") -> T
     return _from_row(row, lang)
 
 
-async def set_public_profile(
-    session: AsyncSession, principal: Principal | None, code: str, public: bool
-) -> TerritoryView:
-    """Opt a territory in to (or out of) a public profile: its members or an admin."""
+async def owned_territory(
+    session: AsyncSession, principal: Principal | None, code: str, refusal: MessageId
+) -> Territory:
+    """The territory `code` when the caller is one of its members or an admin (404 for an
+    unknown code, `refusal` for anyone else)."""
     caller = require_principal(principal)
     territory = await session.get(Territory, code)
     if territory is None:
         raise NotFoundError(N_("Territoire inconnu « %(code)s »."), code=code)
     if not caller.owns(code):
-        raise PermissionDeniedError(
-            N_(
-                "Seuls les membres du territoire (ou un administrateur) choisissent son profil "
-                "public."
-            )
-        )
+        raise PermissionDeniedError(refusal)
+    return territory
+
+
+async def set_public_profile(
+    session: AsyncSession, principal: Principal | None, code: str, public: bool
+) -> TerritoryView:
+    """Opt a territory in to (or out of) a public profile: its members or an admin."""
+    territory = await owned_territory(
+        session,
+        principal,
+        code,
+        N_("Seuls les membres du territoire (ou un administrateur) choisissent son profil public."),
+    )
     territory.public_profile = public
     await session.flush()
     return await get_territory(session, code)

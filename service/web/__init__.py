@@ -25,11 +25,21 @@ from service.web.admin_confirm import AdminConfirmPages
 from service.web.admin_pages import AdminPages
 from service.web.analysis_pages import AnalysisPages
 from service.web.assessment_pages import AssessmentPages
+from service.web.barometer_pages import BarometerPages
 from service.web.carryover_pages import CarryOverPages
+from service.web.contact_pages import ContactPages
+from service.web.dashboard_pages import DashboardPages
 from service.web.errors import html_aware
+from service.web.invitation_pages import InvitationImportPages
+from service.web.mail_pages import MailPages
+from service.web.panel_pages import PanelPages
+from service.web.password_pages import PasswordPages
+from service.web.practice_pages import PracticePages
+from service.web.profile_pages import ProfilePages
 from service.web.public import PublicPages
 from service.web.rendering import STATIC_DIR, template_config
 from service.web.results_pages import ResultsPages
+from service.web.service_pages import ServicePages
 from service.web.session import (
     SESSION_STORE,
     csrf_config,
@@ -37,6 +47,11 @@ from service.web.session import (
     session_principal,
     session_store,
 )
+from service.web.share_pages import SharePages
+from service.web.source_pages import SourcePages
+from service.web.synthesis_pages import SynthesisPages
+from service.web.voices_account_pages import AccountVoicesPages
+from service.web.voices_pages import VoicesPages
 
 __all__ = ["WebInterface", "web_interface"]
 
@@ -68,13 +83,28 @@ def web_interface(settings: Settings) -> WebInterface:
         route_handlers=[
             static,
             PublicPages,
+            SourcePages,
             AccountPages,
             AssessmentPages,
             CarryOverPages,
             ResultsPages,
+            SynthesisPages,
+            SharePages,
+            PracticePages,
             AdminPages,
             AdminConfirmPages,
+            InvitationImportPages,
+            MailPages,
+            PasswordPages,
             AnalysisPages,
+            VoicesPages,
+            AccountVoicesPages,
+            PanelPages,
+            DashboardPages,
+            BarometerPages,
+            ServicePages,
+            ProfilePages,
+            ContactPages,
         ],
         template_config=template_config(),
         session=session_config(settings),

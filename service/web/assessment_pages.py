@@ -19,7 +19,7 @@ from maturity.model import Model
 from maturity.scoring import AnswerError
 from service.accounts.auth import Principal, require_principal
 from service.assessments.campaigns import current_campaign
-from service.assessments.carryover import carry_over_source
+from service.assessments.carryover import CarryOverRecap, carry_over_recap, carry_over_source
 from service.assessments.editions import editions_for
 from service.assessments.revisions import get_revision
 from service.assessments.workflow import (
@@ -35,9 +35,11 @@ from service.deps import CurrentModel, CurrentPrincipal, DbSession
 from service.platform.errors import ConflictError, InvalidInputError, NotFoundError
 from service.platform.i18n import N_, translate
 from service.territories.directory import get_territory
+from service.voices.accounts import my_voices
 from service.web.forms import read_form
 from service.web.questionnaire import (
     TARGET_FIELD,
+    carry_over_view,
     dimension_fields,
     dimension_payload,
     last_changed_dimension,
@@ -109,6 +111,7 @@ class AssessmentPages(Controller):
             campaign=campaign,
             assessments=assessments,
             current=current,
+            voices=await my_voices(db_session, who),
         )
 
     @post("/evaluations", name="assessment-start", status_code=303)
@@ -255,8 +258,9 @@ class AssessmentPages(Controller):
     ) -> Template:
         """What is still unanswered, and the confirmation before submitting."""
         view = await get_assessment(db_session, principal, model, assessment_id)
+        recap = await carry_over_recap(db_session, principal, model, assessment_id)
         model = editions_for(model).get(view.model_version)  # its own edition
-        return self._submit_page(request, principal, model, view)
+        return self._submit_page(request, principal, model, view, recap=recap)
 
     @post("/evaluations/{assessment_id:uuid}/soumettre", name="assessment-submit", status_code=303)
     async def submit(
@@ -274,7 +278,10 @@ class AssessmentPages(Controller):
         lang = request_lang(request)
         if form.get("confirm") != "yes":
             error = translate(lang, N_("Cochez la case de confirmation pour soumettre."))
-            return self._submit_page(request, principal, model, view, {"confirm": error}, 422)
+            recap = await carry_over_recap(db_session, principal, model, assessment_id)
+            return self._submit_page(
+                request, principal, model, view, {"confirm": error}, 422, recap=recap
+            )
         try:
             view = await submit_assessment(db_session, principal, model, assessment_id)
         except (InvalidInputError, ConflictError) as exc:
@@ -329,7 +336,10 @@ class AssessmentPages(Controller):
         view: AssessmentView,
         errors: dict[str, str] | None = None,
         status_code: int = 200,
+        *,
+        recap: CarryOverRecap | None = None,
     ) -> Template:
+        """What is unanswered, what became of the pre-filled answers, the confirmation."""
         lang = request_lang(request)
         return page(
             request,
@@ -339,5 +349,6 @@ class AssessmentPages(Controller):
             assessment=view,
             notice=view.notice,
             missing=unanswered(model, view.answers, lang),
+            recap=carry_over_view(model, recap, lang),
             errors=errors or {},
         )

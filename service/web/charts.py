@@ -247,7 +247,9 @@ def bars(
     """Horizontal bars of the territory's score per row (0–100), with ticks at the peers'
     median (dashed) and p75 (dotted), and the percentile written at the end of each bar.
     `headers`: row label, score, median, p75, percentile (the table's columns)."""
-    label_w, right_w, row_h, top = 230, 110, 34, 24
+    label_w, right_w, top = 230, 110, 24
+    wrapped = [wrap_label(row.label, 32) for row in rows]
+    row_h = max([34, *(14 * len(lines) + 8 for lines in wrapped)])  # no label is ever cut
     plot_w = width - label_w - right_w
     height = top + row_h * len(rows) + 26
 
@@ -259,7 +261,7 @@ def bars(
     for k, row in enumerate(rows):
         y = top + k * row_h
         out.append(f'<g class="bar-row" data-label={quoteattr(row.label)}>')
-        lines = wrap_label(row.label, 32)[:2]
+        lines = wrapped[k]
         spans = "".join(
             f'<tspan x="{label_w - 8}" y="{_f(y + 12 + j * 14 - (len(lines) - 1) * 7)}">'
             f"{escape(line)}</tspan>"
@@ -318,13 +320,17 @@ def strips(
     id_prefix: str = "strips",
     fmt: Number = _plain,
     width: int = 720,
+    count: Callable[[int], str] = lambda n: f"n = {n}",
 ) -> Chart:
     """One strip per row showing where the middle half of a group lies (p25–p75 band), its
     median (bar), its p90 (tick) and, when given, a marker (the territory). Built from
     quantiles only, never from individual scores, so it reveals nothing k-anonymity hides.
     `headers` names the table's columns by key: ``label``, ``p25``, ``median``, ``p75``, and
-    ``p90``, ``marker``, ``n`` (those three only appear when some row has a value)."""
-    label_w, right_w, row_h, top = 230, 70, 30, 20
+    ``p90``, ``marker``, ``n`` (those three only appear when some row has a value); `count`
+    writes a row's ``n`` at the end of its strip."""
+    label_w, right_w, top = 230, 90, 20
+    wrapped = [wrap_label(row.label, 32) for row in rows]
+    row_h = max([30, *(14 * len(lines) + 8 for lines in wrapped)])  # no label is ever cut
     plot_w = width - label_w - right_w
     height = top + row_h * len(rows) + 26
 
@@ -338,10 +344,13 @@ def strips(
         y = top + k * row_h
         mid = y + (row_h - 8) / 2
         out.append(f'<g class="strip-row" data-label={quoteattr(row.label)}>')
-        out.append(
-            f'<text x="{label_w - 8}" y="{_f(mid + 4)}" text-anchor="end" font-size="12">'
-            f"{escape(wrap_label(row.label, 34)[0])}</text>"
+        lines = wrapped[k]
+        spans = "".join(
+            f'<tspan x="{label_w - 8}" y="{_f(mid + 4 + j * 14 - (len(lines) - 1) * 7)}">'
+            f"{escape(line)}</tspan>"
+            for j, line in enumerate(lines)
         )
+        out.append(f'<text text-anchor="end" font-size="12">{spans}</text>')
         if row.p25 is not None and row.p75 is not None:
             x25, x75 = x_of(row.p25), x_of(row.p75)
             out.append(
@@ -371,7 +380,7 @@ def strips(
         if row.n is not None:
             out.append(
                 f'<text x="{width - right_w + 8}" y="{_f(mid + 4)}" font-size="12">'
-                f"n = {row.n}</text>"
+                f"{escape(count(row.n))}</text>"
             )
         out.append("</g>")
     out.append("</svg>")

@@ -57,6 +57,14 @@ FLASH: Final[dict[str, MessageId]] = {
     "user_reactivated": N_("Compte réactivé."),
     "invitation_revoked": N_("Invitation révoquée."),
     "key_revoked": N_("Clé d'API révoquée."),
+    "barometer_prepared": N_(
+        "Brouillon du baromètre préparé : les membres peuvent le relire et signaler une erreur."
+    ),
+    "barometer_flagged": N_("Merci : votre signalement est transmis à l'administration."),
+    "password_changed": N_("Mot de passe changé : connectez-vous avec le nouveau."),
+    "schedule_saved": N_("Calendrier des rappels enregistré."),
+    "reminders_queued": N_("Rappels dus mis dans la file d'envoi."),
+    "notice_queued": N_("Annonce de campagne mise dans la file d'envoi."),
 }
 """The confirmation shown after a redirection, by the ``?message=`` it carries."""
 
@@ -69,6 +77,18 @@ CHOICES: Final[dict[str, dict[str, MessageId]]] = {
         "accepted": N_("Acceptée"),
         "expired": N_("Expirée"),
         "revoked": N_("Révoquée"),
+    },
+    "mail_status": {
+        "queued": N_("En file"),
+        "sent": N_("Envoyé"),
+        "failed": N_("Échec"),
+        "skipped": N_("Non envoyé"),
+    },
+    "mail_kind": {
+        "invitation": N_("Invitation"),
+        "reminder": N_("Rappel"),
+        "notice": N_("Annonce"),
+        "password_reset": N_("Mot de passe"),
     },
 }
 """Labels of the values the domain stores as codes, by kind of value."""

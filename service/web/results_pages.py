@@ -9,52 +9,75 @@ with the same authorization: only the territory's members and admins reach this 
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated, Any, Final
 
 from litestar import Controller, Request, Response, get
-from litestar.params import PathParameter
+from litestar.params import PathParameter, QueryParameter
 from litestar.response import Template
 
 from maturity.model import Model
+from maturity.territories import KIND_LABELS
 from service.accounts.auth import Principal
 from service.assessments.editions import editions_for
 from service.assessments.scores import AssessmentScore, score_assessment, territory_results
 from service.deps import CurrentModel, CurrentPrincipal, DbSession, DbSessions, PeerCache
-from service.peers.cache import Benchmark, BenchmarkCache, territory_benchmark
+from service.peers.cache import BenchmarkCache
+from service.peers.comparison import (
+    DRAFT,
+    PeerChoice,
+    choose_peers,
+    comparison_key,
+    listed_codes,
+)
 from service.platform.db import Sessions
-from service.platform.errors import NotFoundError
 from service.platform.i18n import N_, translate
+from service.practices.cards import practices_for_weakest
+from service.reports.exports import CsvFormat, results_rows, to_csv, to_xlsx
+from service.reports.synthesis import benchmark_of as _benchmark
 from service.web.rendering import page, request_lang, svg
 from service.web.results_view import (
+    comparison_options,
     evolution,
     metric_map,
+    narrow_rows,
+    others,
+    previous_result,
     results_charts,
-    results_csv,
     steps_by_dimension,
 )
 
 __all__ = ["ResultsPages"]
 
 AssessmentId = Annotated[uuid.UUID, PathParameter()]
+ComparerParam = Annotated[str | None, QueryParameter(max_length=20)]
+"""The comparison chosen (`service.peers.comparison.COMPARISONS`; unknown: automatic)."""
+PairsParam = Annotated[str | None, QueryParameter(max_length=2000)]
+"""The codes of a typed list of public territories (``comparer=liste``)."""
+SYNTHETIC_PEERS: Final = N_(
+    "Les territoires auxquels ces résultats sont comparés sont des données synthétiques de "
+    "démonstration."
+)
 
 
-async def _benchmark(
-    sessions: Sessions,
-    benchmarks: BenchmarkCache,
+XLSX: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+async def _export(
+    request: Request[Any, Any, Any],
+    db_session: Any,
+    principal: Principal | None,
     model: Model,
-    score: AssessmentScore,
-    lang: str,
-) -> tuple[Benchmark | None, bool]:
-    """The territory's benchmark in the assessment's campaign, once it is submitted (a draft
-    is in no peer statistics), or None when there is none to show; and whether its peers are
-    synthetic demo data."""
-    if score.status != "submitted":
-        return None, False
-    frames = await benchmarks.get(sessions, score.campaign, "national")
-    try:
-        return territory_benchmark(model, frames, score.territory.code, (), lang), frames.synthetic
-    except NotFoundError:
-        return None, False
+    db_sessions: Sessions,
+    benchmarks: BenchmarkCache,
+    assessment_id: uuid.UUID,
+) -> tuple[list[list[Any]], str]:
+    """The export's rows (`service.reports.exports`) and the file's name without extension."""
+    lang = request_lang(request)
+    score = await score_assessment(db_session, principal, model, assessment_id, lang)
+    benchmark, _ = await _benchmark(db_sessions, benchmarks, model, score, lang)
+    edition = editions_for(model).get(score.result.model_version)  # the assessment's own
+    rows = results_rows(edition, score.result, benchmark, score.territory.code, score.campaign)
+    return rows, f"resultats-{score.territory.code}-{score.campaign}"
 
 
 class ResultsPages(Controller):
@@ -73,16 +96,28 @@ class ResultsPages(Controller):
         db_sessions: DbSessions,
         benchmarks: PeerCache,
         assessment_id: AssessmentId,
+        comparer: ComparerParam = None,
+        pairs: PairsParam = None,
     ) -> Template:
-        """Everything a member needs to see where the territory stands (and print it)."""
+        """Everything a member needs to see where the territory stands (and print it),
+        against the comparison chosen in the address (``?comparer=…&pairs=…``)."""
         lang = request_lang(request)
         score = await score_assessment(db_session, principal, model, assessment_id, lang)
-        compared = await _benchmark(db_sessions, benchmarks, model, score, lang)
         history = await territory_results(
             db_session, principal, model, score.territory.code, lang=lang
         )
+        comparison = comparison_key(comparer)
+        choice = None
+        if score.status == "submitted":
+            choice = await choose_peers(
+                db_session, db_sessions, benchmarks, model, score.territory.code,
+                score.campaign, comparison, listed_codes(pairs), lang,
+            )  # fmt: skip
         edition = editions_for(model).get(score.result.model_version)  # the assessment's own
-        return self._page(request, principal, edition, score, compared, history.campaigns, lang)
+        shown = self._page(request, principal, edition, score, choice, history.campaigns, lang)
+        scores = {d.id: d.score for d in score.result.dimensions}
+        shown.context["practices"] = await practices_for_weakest(db_session, scores)
+        return shown
 
     @get("/{assessment_id:uuid}/resultats.csv", name="results-csv")
     async def results_csv(
@@ -94,19 +129,42 @@ class ResultsPages(Controller):
         db_sessions: DbSessions,
         benchmarks: PeerCache,
         assessment_id: AssessmentId,
+        csv_format: Annotated[CsvFormat, QueryParameter(name="format")] = "fr",
     ) -> Response[str]:
-        """The results table (with the peers' statistics) as a CSV file."""
-        lang = request_lang(request)
-        score = await score_assessment(db_session, principal, model, assessment_id, lang)
-        benchmark, _ = await _benchmark(db_sessions, benchmarks, model, score, lang)
-        edition = editions_for(model).get(score.result.model_version)  # the assessment's own
-        body = results_csv(edition, score.result, benchmark, score.territory.code, score.campaign)
-        name = f"resultats-{score.territory.code}-{score.campaign}.csv"
+        """The results table (with the peers' statistics) as CSV: for French spreadsheets by
+        default (``;``, decimal comma, BOM), plain for programs with ``?format=machine``."""
+        rows, name = await _export(
+            request, db_session, principal, model, db_sessions, benchmarks, assessment_id
+        )
         return Response(
-            "\ufeff" + body,  # a BOM, so that spreadsheet software reads the accents right
-            media_type="text/csv; charset=utf-8",
+            to_csv(rows, csv_format),
+            media_type="text/csv",  # Litestar adds the charset (utf-8) once
             headers={
-                "Content-Disposition": f'attachment; filename="{name}"',
+                "Content-Disposition": f'attachment; filename="{name}.csv"',
+                "Cache-Control": "no-store",
+            },
+        )
+
+    @get("/{assessment_id:uuid}/resultats.xlsx", name="results-xlsx")
+    async def results_xlsx(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: DbSession,
+        principal: CurrentPrincipal,
+        model: CurrentModel,
+        db_sessions: DbSessions,
+        benchmarks: PeerCache,
+        assessment_id: AssessmentId,
+    ) -> Response[bytes]:
+        """The same table as an XLSX workbook, for people."""
+        rows, name = await _export(
+            request, db_session, principal, model, db_sessions, benchmarks, assessment_id
+        )
+        return Response(
+            to_xlsx(rows),
+            media_type=XLSX,
+            headers={
+                "Content-Disposition": f'attachment; filename="{name}.xlsx"',
                 "Cache-Control": "no-store",
             },
         )
@@ -117,39 +175,43 @@ class ResultsPages(Controller):
         principal: Principal | None,
         model: Model,
         score: AssessmentScore,
-        compared: tuple[Benchmark | None, bool],
+        choice: PeerChoice | None,
         history: list[Any],
         lang: str,
     ) -> Template:
-        benchmark, synthetic = compared
+        benchmark = choice.benchmark if choice is not None else None
+        if choice is not None and choice.comparison == "annee":
+            benchmark = None  # last year's self: no peers on the charts
+        previous = previous_result(score.campaign, history)
+        reference = None
+        if choice is not None and choice.comparison == "annee" and previous is not None:
+            label = translate(lang, N_("Vous en %(year)s"), year=previous.campaign)
+            reference = (label, previous.result)
         result = score.result
         level = next((lv for lv in model.levels if lv.level == result.level), None)
-        charts = results_charts(model, result, benchmark, lang)
+        charts = results_charts(model, result, benchmark, lang, reference)
+        synthetic = benchmark is not None and benchmark.notice is not None
         return page(
             request,
             "results/show.html",
             principal,
             score=score,
             result=result,
-            notice=score.notice
-            or (
-                translate(
-                    lang,
-                    N_(
-                        "Les territoires auxquels ces résultats sont comparés sont des données "
-                        "synthétiques de démonstration."
-                    ),
-                )
-                if benchmark and synthetic
-                else None
-            ),
+            notice=score.notice or (translate(lang, SYNTHETIC_PEERS) if synthetic else None),
             level_description=level.description.get(lang) if level and level.description else None,
-            levels=[(lv.level, lv.label.get(lang)) for lv in model.levels],
+            levels=[(lv.level, lv.label.get(lang), lv.min) for lv in model.levels],
             charts=charts,
             svg={name: svg(chart.svg) for name, chart in charts.items()},
             benchmark=benchmark,
+            choice=choice,
+            comparisons=comparison_options(choice, previous),
+            reference=reference,
+            narrow=narrow_rows(result, benchmark, reference[1] if reference else None),
             stats=metric_map(benchmark),
+            others={m.id: others(m, benchmark) for m in benchmark.metrics} if benchmark else {},
             steps=steps_by_dimension(result),
             evolution=evolution(result, score.campaign, history),
             dimension_labels={d.id: d.label for d in result.dimensions},
+            draft_reason=DRAFT,
+            kind_labels={k: v.get(lang, k) for k, v in KIND_LABELS.items()},
         )

@@ -6,20 +6,29 @@ page's language, and builds the SVG charts of `service.web.charts` from them."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Final
 
-from maturity.model import INDEX, Model
+from maturity.model import Model
 from maturity.results import ScoreResult
 from service.assessments.scores import CampaignResult
 from service.peers.cache import Benchmark, MetricStats
+from service.peers.comparison import COMPARISONS, PeerChoice
 from service.platform.i18n import N_, MessageId, translate
 from service.web.charts import BarRow, Chart, Series, StripRow, bars, radar, strips
 from service.web.rendering import format_number
 
-__all__ = ["evolution", "metric_map", "results_charts", "results_csv", "steps_by_dimension"]
+__all__ = [
+    "COMPARISON_LABELS",
+    "comparison_options",
+    "evolution",
+    "metric_map",
+    "narrow_rows",
+    "others",
+    "previous_result",
+    "results_charts",
+    "steps_by_dimension",
+]
 
 
 def metric_map(benchmark: Benchmark | None) -> dict[str, MetricStats]:
@@ -31,10 +40,48 @@ def _published(stats: MetricStats | None) -> MetricStats | None:
     return stats if stats is not None and stats.withheld is None else None
 
 
+def others(stats: MetricStats, benchmark: Benchmark | None) -> int | None:
+    """How many territories other than this one a metric's statistics cover: the count the
+    page states everywhere (a default group's n includes the territory itself)."""
+    if stats.n is None:
+        return None
+    own_counted = (
+        benchmark is not None and benchmark.group.kind == "default" and stats.own is not None
+    )
+    return stats.n - 1 if own_counted else stats.n
+
+
+def narrow_rows(
+    result: ScoreResult, benchmark: Benchmark | None, reference: ScoreResult | None
+) -> list[dict[str, Any]]:
+    """The bars of a narrow screen, in HTML: per dimension the score and, when shown, the
+    peers' median and p75 (or last year's score)."""
+    stats = metric_map(benchmark)
+    before = {d.id: d.score for d in reference.dimensions} if reference is not None else {}
+    rows = []
+    for d in result.dimensions:
+        p = _published(stats.get(d.id)) if reference is None else None
+        rows.append(
+            {
+                "label": d.label,
+                "score": d.score,
+                "median": p.median if p else None,
+                "p75": p.p75 if p else None,
+                "before": before.get(d.id),
+            }
+        )
+    return rows
+
+
 def results_charts(
-    model: Model, result: ScoreResult, benchmark: Benchmark | None, lang: str
+    model: Model,
+    result: ScoreResult,
+    benchmark: Benchmark | None,
+    lang: str,
+    reference: tuple[str, ScoreResult] | None = None,
 ) -> dict[str, Chart]:
-    """Radar (territory, peer median, peer p75), bars with percentile, distribution strips."""
+    """Radar (territory, peer median, peer p75), bars with percentile, distribution strips;
+    against `reference` (a label and last year's results) instead of peers when given."""
 
     def t(message: MessageId, **values: Any) -> str:
         return translate(lang, message, **values)
@@ -47,7 +94,12 @@ def results_charts(
     axes = [label for _, label, _ in dims]
     series = [Series(t(N_("Votre territoire")), [score for _, _, score in dims])]
     peer = [_published(stats.get(d)) for d, _, _ in dims]
-    if all(p is not None and p.median is not None for p in peer):
+    before: dict[str, float | None] = {}
+    if reference is not None:
+        peer = [None for _ in dims]
+        before = {d.id: d.score for d in reference[1].dimensions}
+        series.append(Series(reference[0], [before.get(d) for d, _, _ in dims], "median"))
+    elif all(p is not None and p.median is not None for p in peer):
         series.append(Series(t(N_("Médiane des pairs")), [p.median for p in peer], "median"))  # type: ignore[union-attr]
         top_quarter = [p.p75 for p in peer]  # type: ignore[union-attr]
         series.append(Series(t(N_("Quart supérieur des pairs (p75)")), top_quarter, "p75"))
@@ -73,12 +125,13 @@ def results_charts(
         BarRow(
             label,
             score,
-            median=p.median if p else None,
+            median=p.median if p else before.get(d),
             p75=p.p75 if p else None,
             percentile=p.percentile if p else None,
         )
-        for (_, label, score), p in zip(dims, peer, strict=True)
+        for (d, label, score), p in zip(dims, peer, strict=True)
     ]
+    median_header = reference[0] if reference is not None else t(N_("Médiane des pairs"))
     charts["bars"] = bars(
         rows,
         title=t(N_("Score et centile par dimension")),
@@ -92,7 +145,7 @@ def results_charts(
         headers=(
             t(N_("Dimension")),
             t(N_("Votre score")),
-            t(N_("Médiane des pairs")),
+            median_header,
             t(N_("p75 des pairs")),
             t(N_("Centile")),
         ),
@@ -101,7 +154,7 @@ def results_charts(
         fmt=fmt,
     )
     strip_rows = [
-        StripRow(label, p.p25, p.median, p.p75, p.p90, marker=score, n=p.n)
+        StripRow(label, p.p25, p.median, p.p75, p.p90, marker=score, n=others(p, benchmark))
         for (_, label, score), p in zip(dims, peer, strict=True)
         if p is not None and p.median is not None  # quantiles need 20 territories (README)
     ]
@@ -123,12 +176,48 @@ def results_charts(
                 "p75": "p75",
                 "p90": "p90",
                 "marker": t(N_("Votre score")),
-                "n": t(N_("Pairs (n)")),
+                "n": t(N_("Autres territoires")),
             },
             id_prefix="strips",
             fmt=fmt,
+            count=lambda n: t(N_("%(n)s autres"), n=n),
         )
     return charts
+
+
+COMPARISON_LABELS: Final[dict[str, MessageId]] = {
+    "auto": N_("Groupe automatique (même type, même tranche de population, élargi au besoin)"),
+    "departement": N_("Territoires au profil public du même département"),
+    "region": N_("Territoires au profil public de la même région"),
+    "type": N_("Territoires au profil public du même type"),
+    "taille": N_("Territoires au profil public de la même tranche de population"),
+    "liste": N_("Une liste de territoires au profil public (codes INSEE ou SIREN)"),
+    "annee": N_("Votre territoire l'année précédente"),
+}
+"""The comparison chooser's options, in the order `service.peers.comparison.COMPARISONS`."""
+
+
+def previous_result(campaign: int, history: Sequence[CampaignResult]) -> CampaignResult | None:
+    """The territory's latest submitted results before `campaign`, if any."""
+    before = [c for c in history if c.campaign < campaign and c.status == "submitted"]
+    return max(before, key=lambda c: c.campaign) if before else None
+
+
+def comparison_options(
+    choice: PeerChoice | None, previous: CampaignResult | None
+) -> list[dict[str, Any]]:
+    """The chooser's options: key, label, whether chosen, whether offered (last year's self
+    needs a previous submission)."""
+    chosen = choice.comparison if choice is not None else "auto"
+    return [
+        {
+            "key": key,
+            "label": COMPARISON_LABELS[key],
+            "checked": key == chosen,
+            "offered": key != "annee" or previous is not None,
+        }
+        for key in COMPARISONS
+    ]
 
 
 def steps_by_dimension(result: ScoreResult) -> list[dict[str, Any]]:
@@ -195,61 +284,3 @@ def evolution(
             },
         }
     return found
-
-
-def results_csv(
-    model: Model, result: ScoreResult, benchmark: Benchmark | None, territory: str, campaign: int
-) -> str:
-    """The results as CSV (one row per metric: index, pillars, dimensions), with the peers'
-    statistics when published."""
-    stats = metric_map(benchmark)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        [
-            "territoire",
-            "campagne",
-            "type",
-            "id",
-            "libelle",
-            "score",
-            "niveau",
-            "completude",
-            "pairs_n",
-            "pairs_mediane",
-            "pairs_p25",
-            "pairs_p75",
-            "pairs_p90",
-            "centile",
-            "ecart_mediane",
-            "ecart_p75",
-            "evolution",
-        ]
-    )
-
-    def peer_cells(metric: str) -> list[object]:
-        s = stats.get(metric)
-        if s is None:
-            return [""] * 9
-        values = [s.median, s.p25, s.p75, s.p90, s.percentile, s.gap_median, s.gap_p75]
-        return [s.n, *("" if v is None else v for v in values), _blank(s.own_change)]
-
-    writer.writerow(
-        [territory, campaign, "indice", INDEX, "Indice global", _blank(result.index),
-         _blank(result.level), "", *peer_cells(INDEX)]
-    )  # fmt: skip
-    for p in result.pillars:
-        writer.writerow(
-            [territory, campaign, "pilier", p.id, p.label, _blank(p.score), "", "",
-             *peer_cells(f"pillar:{p.id}")]
-        )  # fmt: skip
-    for d in result.dimensions:
-        writer.writerow(
-            [territory, campaign, "dimension", d.id, d.label, _blank(d.score), _blank(d.level),
-             _blank(d.completeness), *peer_cells(d.id)]
-        )  # fmt: skip
-    return out.getvalue()
-
-
-def _blank(value: object) -> object:
-    return "" if value is None else value

@@ -17,6 +17,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -87,12 +88,19 @@ def live_server(
     server_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """Base URL of a real `territoires serve` process for the session."""
-    port = _free_port()
-    log = tmp_path_factory.mktemp("server-log") / "serve.log"
+    with serve(server_env, tmp_path_factory.mktemp("server-log") / "serve.log") as url:
+        yield url
+
+
+@contextmanager
+def serve(env: dict[str, str], log: Path, port: int | None = None) -> Iterator[str]:
+    """Run `territoires serve` with `env` on a loopback port until the block ends; yields its
+    base URL (its output goes to `log`)."""
+    port = port or _free_port()
     with log.open("wb") as out:
         process = subprocess.Popen(
             [str(TERRITOIRES), "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=server_env,
+            env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
             cwd=ROOT,
@@ -157,3 +165,20 @@ def context(browser: Any, live_server: str) -> Iterator[Any]:
 def page(context: Any) -> Any:
     """A page in a fresh context."""
     return context.new_page()
+
+
+@pytest.fixture
+def member_page(browser: Any, live_server: str) -> Iterator[Any]:
+    """The demo member (Biarritz), logged in through the form, in a fresh context at 1366 px."""
+    from tests.browser.support import log_in
+
+    ctx = browser.new_context(
+        base_url=live_server, locale="fr-FR", viewport={"width": 1366, "height": 900}
+    )
+    ctx.set_default_timeout(15_000)
+    member = ctx.new_page()
+    log_in(member, "member")
+    try:
+        yield member
+    finally:
+        ctx.close()

@@ -7,6 +7,8 @@ pages. Every page visited is checked with axe-core and the key ones are photogra
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import sqlite3
 import uuid
@@ -16,25 +18,19 @@ from typing import Any
 import pytest
 
 from maturity.model import DEFAULT_MODEL_PATH, load_model
-from service.demo.synthetic import DEMO_ACCOUNTS
-from tests.browser.support import assert_accessible, console_errors, screenshot
+from tests.browser.support import (
+    OPEN_YEAR,
+    assert_accessible,
+    console_errors,
+    log_in,
+    screenshot,
+)
 
 pytestmark = pytest.mark.browser
 
 MODEL = load_model(DEFAULT_MODEL_PATH)
-ACCOUNTS = {role: (email, password) for email, password, role, _ in DEMO_ACCOUNTS}
 STRATEGY = [q.id for q in MODEL.dimension_by_id["strategy"].questions]
 USE_CASES = [q.id for q in MODEL.dimension_by_id["use_cases"].questions]
-
-
-def log_in(page: Any, role: str) -> None:
-    """Log in through the form as the demo account of `role`."""
-    email, password = ACCOUNTS[role]
-    page.goto("/connexion")
-    page.get_by_label("Adresse électronique").fill(email)
-    page.get_by_label("Mot de passe").fill(password)
-    page.locator("main").get_by_role("button", name="Se connecter").click()
-    page.wait_for_url("**/espace")
 
 
 def choose(page: Any, question: str, value: str) -> None:
@@ -139,9 +135,14 @@ def test_member_journey_then_admin_reopens(browser: Any, live_server: str, axe_s
     screenshot(page, "resultats")
     with page.expect_download() as download:
         page.get_by_role("link", name="Télécharger les résultats (CSV)").click()
-    csv_text = Path(download.value.path()).read_text(encoding="utf-8-sig")
-    assert csv_text.splitlines()[0].startswith("territoire,campagne,type,id")
-    assert len(csv_text.splitlines()) == 1 + 1 + len(MODEL.pillars) + len(MODEL.dimensions)
+    raw = Path(download.value.path()).read_bytes()
+    assert raw.startswith("\ufeff".encode())  # French spreadsheets: BOM, ";", decimal comma
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][:4] == ["territoire", "campagne", "type", "id"]
+    assert len(rows) == 1 + 1 + len(MODEL.pillars) + len(MODEL.dimensions)
+    assert all(len(row) == len(rows[0]) for row in rows)
+    scores = [row[rows[0].index("score")] for row in rows[1:]]
+    assert all(re.fullmatch(r"\d+(,\d+)?", v) for v in scores if v), scores
 
     # submitted: read-only
     page.goto(assessment_url + "/strategy")
@@ -152,10 +153,10 @@ def test_member_journey_then_admin_reopens(browser: Any, live_server: str, axe_s
     admin = browser.new_context(base_url=live_server, locale="fr-FR")
     admin_page = admin.new_page()
     log_in(admin_page, "admin")
-    admin_page.goto("/admin/evaluations?territoire=64122&campagne=2026")
+    admin_page.goto(f"/admin/evaluations?territoire=64122&campagne={OPEN_YEAR}")
     assert_accessible(admin_page, axe_source)
     screenshot(admin_page, "admin-reouverture")
-    admin_page.get_by_label(re.compile("Motif de la réouverture pour Biarritz 2026")).fill(
+    admin_page.get_by_label(re.compile(f"Motif de la réouverture pour Biarritz {OPEN_YEAR}")).fill(
         "Correction demandée par la mairie."
     )
     admin_page.get_by_role("button", name=re.compile("Rouvrir")).first.click()

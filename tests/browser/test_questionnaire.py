@@ -22,7 +22,7 @@ from maturity.model import DEFAULT_MODEL_PATH, load_model
 from service.accounts.members import create_user
 from service.platform.db import run_blocking, session_scope
 from service.platform.settings import load_settings
-from tests.browser.support import assert_accessible, console_errors, screenshot
+from tests.browser.support import assert_accessible, console_errors, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -71,14 +71,6 @@ def _stored(server_env: dict[str, str], assessment: str) -> dict[str, Any]:
     return {"answers": answers, "evidence": evidence, "comments": comments, "revision": row[3]}
 
 
-def _log_in(page: Any, email: str) -> None:
-    page.goto("/connexion")
-    page.get_by_label("Adresse électronique").fill(email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.locator("main").get_by_role("button", name="Se connecter").click()
-    page.wait_for_url("**/espace")
-
-
 def _saves(page: Any) -> list[str]:
     """A list that collects the autosave requests of the page from now on."""
     sent: list[str] = []
@@ -95,7 +87,7 @@ def test_a_refused_link_keeps_its_text_and_costs_nothing_else(
     page: Any, member: str, server_env: dict[str, str], axe_source: str
 ) -> None:
     errors = console_errors(page)
-    _log_in(page, member)
+    sign_in(page, member, PASSWORD)
     page.get_by_role("button", name=re.compile("Commencer l'auto-évaluation")).click()
     page.wait_for_url(re.compile(r"/evaluations/[0-9a-f-]+$"))
     assessment = page.url.rsplit("/", 1)[1]
@@ -182,7 +174,7 @@ def test_a_refused_link_keeps_its_text_and_costs_nothing_else(
 def test_arrow_keys_save_once_the_group_is_left_and_leaving_keeps_what_was_typed(
     page: Any, member: str, server_env: dict[str, str]
 ) -> None:
-    _log_in(page, member)
+    sign_in(page, member, PASSWORD)
     page.get_by_role("button", name=re.compile("Commencer l'auto-évaluation")).click()
     page.wait_for_url(re.compile(r"/evaluations/[0-9a-f-]+$"))
     assessment = page.url.rsplit("/", 1)[1]

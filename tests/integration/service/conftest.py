@@ -11,12 +11,15 @@ from __future__ import annotations
 import base64
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
+from bs4 import BeautifulSoup
 from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import text
@@ -27,6 +30,7 @@ from service.accounts.members import create_user
 from service.app import create_app
 from service.platform.db import make_engine, run_blocking, session_scope, upgrade
 from service.platform.settings import Settings, load_settings
+from tests.integration.service.smtp_server import Recorder, smtp_server
 
 POSTGRES_ENV = "TERRITOIRES_TEST_POSTGRES_URL"
 DEFAULT_POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -76,6 +80,31 @@ def load_reference_territories(settings: Settings) -> None:
             await load_territories(session)
 
     run_blocking(run)
+
+
+def load_demo_population(settings: Settings, model: Model) -> None:
+    """Load the reference territories and the demo data into the database of `settings`."""
+    from service.demo.synthetic import load_demo_data
+
+    load_reference_territories(settings)
+
+    async def run() -> None:
+        async with session_scope(settings) as session:
+            await load_demo_data(session, model)
+
+    run_blocking(run)
+
+
+@contextmanager
+def demo_database(backend: str, data_dir: Path, model: Model) -> Iterator[Settings]:
+    """Fresh settings on `backend` holding the reference territories and the demo data of
+    `model`, until the block ends (then the database is dropped)."""
+    settings, cleanup = provision(backend, data_dir)
+    try:
+        load_demo_population(settings, model)
+        yield settings
+    finally:
+        cleanup()
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -192,3 +221,113 @@ def start(client: Client, headers: dict[str, str], **body: Any) -> dict[str, Any
     response = client.post("/api/v1/assessments", json=body, headers=headers)
     assert response.status_code == 201, response.text
     return response.json()  # type: ignore[no-any-return]
+
+
+HTML = {"accept": "text/html"}
+PASSWORD = "un mot de passe solide"
+"""The password of the accounts `member_account` makes."""
+
+
+def soup(response: Any) -> BeautifulSoup:
+    """The parsed HTML of a response."""
+    assert "text/html" in response.headers["content-type"], response.text[:300]
+    return BeautifulSoup(response.text, "html.parser")
+
+
+def csrf(client: Client, path: str = "/connexion") -> str:
+    """A CSRF token for the client's cookie, read from a form of `path`."""
+    field = soup(client.get(path, headers=HTML)).select_one("input[name=_csrf_token]")
+    assert field is not None
+    return str(field["value"])
+
+
+def log_in(client: Client, email: str, password: str = PASSWORD) -> Any:
+    """Post the login form."""
+    token = csrf(client)
+    return client.post(
+        "/connexion",
+        data={"_csrf_token": token, "email": email, "password": password},
+        headers=HTML,
+        follow_redirects=False,
+    )
+
+
+def without_cookies(client: Client) -> Iterator[Client]:
+    """`client` with no cookie at the start and the end of a test (a fixture's body)."""
+    client.cookies.clear()
+    yield client
+    client.cookies.clear()
+
+
+@pytest.fixture(scope="module")
+def web(db_settings: Settings, model: Model, people: People) -> Iterator[Client]:
+    """A client of its own (its own cookies) on an application over the suite's database."""
+    with TestClient(create_app(db_settings, model)) as client:
+        yield client
+
+
+@pytest.fixture
+def browser(web: Client) -> Iterator[Client]:
+    """The web client with no cookie at the start and the end of a test."""
+    yield from without_cookies(web)
+
+
+@pytest.fixture(scope="module")
+def member_account(db_settings: Settings) -> Callable[[str], str]:
+    """Make a member of a territory with a password; returns the email."""
+
+    def make(territory: str) -> str:
+        email = f"membre.{territory}.{secrets.token_hex(3)}@exemple.fr"
+
+        async def run() -> None:
+            async with session_scope(db_settings) as session:
+                await create_user(
+                    session, email, "member", territory_code=territory, password=PASSWORD
+                )
+
+        run_blocking(run)
+        return email
+
+    return make
+
+
+REDIS_URL = os.environ.get("TERRITOIRES_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture(scope="module")
+def redis_url() -> str:
+    """The URL of the test Redis server (skipped when unreachable, failed on CI)."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_timeout=2).ping()
+    except redis.RedisError as exc:
+        reason = f"Redis injoignable ({REDIS_URL}) : {exc}"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return REDIS_URL
+
+
+@pytest.fixture(scope="module")
+def recorder() -> Iterator[tuple[Recorder, int]]:
+    """A real SMTP server for this module."""
+    keeper = Recorder()
+    with smtp_server(keeper) as port:
+        yield keeper, port
+
+
+@pytest.fixture(scope="module")
+def mailing(
+    db_settings: Settings, model: Model, people: People, recorder: tuple[Recorder, int]
+) -> Iterator[Client]:
+    """A client on an application that sends its e-mails to the module's server."""
+    settings = msgspec.structs.replace(
+        db_settings,
+        smtp_host="127.0.0.1",
+        smtp_port=recorder[1],
+        smtp_tls="none",
+        public_url="http://testserver.local",
+    )
+    with TestClient(create_app(settings, model)) as client:
+        yield client

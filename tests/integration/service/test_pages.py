@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from bs4 import BeautifulSoup
 from litestar import Litestar
 from litestar.testing import TestClient
 
@@ -20,73 +19,22 @@ from maturity.model import Model
 from maturity.territories import fold
 from service.accounts.auth import Principal
 from service.accounts.members import InvitationCreate, create_user, invite
-from service.app import create_app
 from service.platform.db import run_blocking, session_scope
 from service.platform.settings import Settings
 from tests.catalogue import french_in
-from tests.integration.service.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, People, start
+from tests.integration.service.conftest import (
+    ADMIN_EMAIL,
+    ADMIN_PASSWORD,
+    HTML,
+    PASSWORD,
+    People,
+    csrf,
+    log_in,
+    soup,
+    start,
+)
 
 Client = TestClient[Litestar]
-HTML = {"accept": "text/html"}
-PASSWORD = "un mot de passe solide"
-
-
-def soup(response: Any) -> BeautifulSoup:
-    """The parsed HTML of a response."""
-    assert "text/html" in response.headers["content-type"], response.text[:300]
-    return BeautifulSoup(response.text, "html.parser")
-
-
-def csrf(client: Client, path: str = "/connexion") -> str:
-    """A CSRF token for the client's cookie, read from a form of `path`."""
-    field = soup(client.get(path, headers=HTML)).select_one("input[name=_csrf_token]")
-    assert field is not None
-    return str(field["value"])
-
-
-@pytest.fixture(scope="module")
-def web(db_settings: Settings, model: Model, people: People) -> Iterator[Client]:
-    """A client of its own (its own cookies) on an application over the suite's database."""
-    with TestClient(create_app(db_settings, model)) as client:
-        yield client
-
-
-@pytest.fixture
-def browser(web: Client) -> Iterator[Client]:
-    """The web client with no cookie at the start and the end of a test."""
-    web.cookies.clear()
-    yield web
-    web.cookies.clear()
-
-
-@pytest.fixture(scope="module")
-def member_account(db_settings: Settings) -> Callable[[str], str]:
-    """Make a member of a territory with a password; returns the email."""
-
-    def make(territory: str) -> str:
-        email = f"membre.{territory}.{secrets.token_hex(3)}@exemple.fr"
-
-        async def run() -> None:
-            async with session_scope(db_settings) as session:
-                await create_user(
-                    session, email, "member", territory_code=territory, password=PASSWORD
-                )
-
-        run_blocking(run)
-        return email
-
-    return make
-
-
-def log_in(client: Client, email: str, password: str = PASSWORD) -> Any:
-    """Post the login form."""
-    token = csrf(client)
-    return client.post(
-        "/connexion",
-        data={"_csrf_token": token, "email": email, "password": password},
-        headers=HTML,
-        follow_redirects=False,
-    )
 
 
 def test_home_and_model_pages(browser: Client, model: Model) -> None:
@@ -578,7 +526,7 @@ def _member_row(browser: Client, email: str) -> Any:
     for number in range(1, 100):
         members = soup(browser.get("/admin/membres", params={"page": number}, headers=HTML))
         rows = [tr for tr in members.select("tbody tr") if tr.th]
-        found = [tr for tr in rows if email in tr.th.get_text()]
+        found = [tr for tr in rows if tr.th is not None and email in tr.th.get_text()]
         if found:
             return found[0]
         if not rows:
@@ -628,7 +576,7 @@ def test_the_new_admin_pages_show_no_french_in_english(
     email = member_account("64122")
     _admin(browser)
     row = _member_row(browser, email)
-    link = str(row.select_one("a[href$='/desactiver']")["href"])  # type: ignore[index]
+    link = str(row.select_one("a[href$='/desactiver']")["href"])
     paths = (
         "/admin/campagnes/2026/clore",
         link,
@@ -640,3 +588,19 @@ def test_the_new_admin_pages_show_no_french_in_english(
         main = soup(response).select_one("main")
         assert main is not None
         assert french_in(main.get_text(" ")) == [], path
+
+
+def test_the_model_page_shows_another_edition_and_links_them(
+    browser: Client, current_model: Model
+) -> None:
+    """The shared app runs 2026.1: the model page links 2027.1, which shows its own
+    dimensions' questions, and keeps the edition from page to page."""
+    index = soup(browser.get("/modele", headers=HTML))
+    assert index.select_one("nav a[href='/modele?edition=2027.1']") is not None
+    other = soup(browser.get("/modele?edition=2027.1", headers=HTML))
+    assert other.select_one("nav strong[aria-current=page]").get_text() == "2027.1"  # type: ignore[union-attr]
+    assert other.select_one("main a[href='/modele/strategy?edition=2027.1']") is not None
+    page = soup(browser.get("/modele/open_governance?edition=2027.1", headers=HTML))
+    questions = current_model.dimension_by_id["open_governance"].questions
+    assert len(page.select("main section.question")) == len(questions)
+    assert browser.get("/modele?edition=1999.9", headers=HTML).status_code == 404

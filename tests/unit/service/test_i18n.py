@@ -76,16 +76,32 @@ def test_the_compiled_catalogue_is_the_po_file_compiled() -> None:
 
 
 SAME_IN_BOTH = {
+    ", ",
+    "%(gap)s points",
     "%(n)s questions",
     "%(name)s (%(kind)s)",
     "Action",
+    "Actions",
     "Administration",
     "Assistant",
+    "Code",
     "Confirmation",
+    "Contact",
     "Conversation",
+    "Cookies",
     "Diagnostics",
     "Dimension",
+    "divergence",
+    "Exports",
+    "Invitation",
     "Pages",
+    "Participation",
+    "Participation (CSV)",
+    "passages",
+    "Population",
+    "Question",
+    "Score",
+    "score %(score)s",
     "Sources",
 }
 """The only texts written the same in French and English."""

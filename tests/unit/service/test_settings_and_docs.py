@@ -18,7 +18,7 @@ def test_defaults_need_no_environment() -> None:
     settings = load_settings({})
     assert settings == Settings()
     assert settings.effective_database_url.startswith("sqlite+aiosqlite:///")
-    assert settings.effective_model_file.name == "2026.1.toml"
+    assert settings.effective_model_file.name == "2027.1.toml"  # the edition in force
 
 
 def test_values_are_read_and_converted() -> None:
