@@ -248,6 +248,12 @@ def _security(handler: HTTPRouteHandler) -> list[dict[str, list[str]]] | None:
     return [{}, {KEY_SCHEME: []}]
 
 
+def _body_is_optional(handler: HTTPRouteHandler) -> bool:
+    """Whether the handler's body may be left out (``data: T | None = None``)."""
+    data = handler.parsed_fn_signature.parameters.get("data")
+    return data is not None and data.is_optional
+
+
 def complete_schema(app: Litestar, schema: Mapping[str, Any]) -> dict[str, Any]:
     """A copy of the generated document where every API operation lists the problems it can
     answer as ``application/problem+json`` (replacing Litestar's own 400, which describes its
@@ -277,6 +283,8 @@ def complete_schema(app: Litestar, schema: Mapping[str, Any]) -> dict[str, Any]:
                 for media_type, media_schema in spec.alternatives.items():
                     content.setdefault(media_type, {"schema": media_schema})
         operation["responses"] = dict(sorted(answers.items()))
+        if "requestBody" in operation and _body_is_optional(handler):
+            operation["requestBody"]["required"] = False  # Litestar says True for every body
         if "security" not in operation and (security := _security(handler)) is not None:
             operation["security"] = security
     return document

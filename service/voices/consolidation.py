@@ -37,9 +37,10 @@ __all__ = [
 
 
 class ConsolidationPayload(msgspec.Struct, forbid_unknown_fields=True):
-    """The official answers decided, by question id (a level, ``"na"`` or ``"unknown"``)."""
+    """The official answers decided, by question id (a level, ``"na"`` or ``"unknown"``); at
+    least one, checked by `consolidate` (the OpenAPI schema cannot say it of an object)."""
 
-    answers: Annotated[dict[str, int | str], Meta(min_length=1, max_length=500)]
+    answers: Annotated[dict[str, int | str], Meta(max_length=500)]
 
 
 class ConsolidationRecord(msgspec.Struct):
@@ -73,6 +74,8 @@ async def consolidate(
     """Record the official answers decided from the voices: one new revision of the
     assessment (its usual draft rules apply) and one kept decision per question."""
     report = await voices_report(session, principal, model, assessment_id)
+    if not payload.answers:
+        raise InvalidInputError(N_("Aucune réponse : rien à envoyer."))
     questions = {q.question: q for q in report.questions}
     unknown = sorted(set(payload.answers) - set(questions))
     if unknown:

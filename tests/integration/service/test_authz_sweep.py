@@ -24,6 +24,8 @@ PUBLIC = {
     ("GET", "/api/v1/profiles"),
     ("GET", "/api/v1/campaigns"),
     ("GET", "/api/v1/benchmarks/aggregates"),
+    ("GET", "/api/v1/barometer"),  # the published editions (none until one is published)
+    ("GET", "/api/v1/practices"),  # published cards only, without the moderation comment
     ("GET", "/api/v1/knowledge/search"),
     ("GET", "/api/v1/knowledge/documents"),
     ("GET", "/api/v1/knowledge/passages/{passage_id}"),
@@ -31,6 +33,8 @@ PUBLIC = {
     ("POST", "/api/v1/assistant/stream"),
     ("POST", "/api/v1/assistant/feedback"),
     ("POST", "/api/v1/invitations/accept"),
+    ("POST", "/api/v1/password-reset"),  # same answer for every address, throttled
+    ("POST", "/api/v1/password-reset/confirm"),  # needs the e-mailed token
     ("GET", "/health"),
     ("GET", "/ready"),
 }
@@ -41,11 +45,16 @@ SIGNED_IN = {
     ("GET", "/api/v1/api-keys"),
     ("POST", "/api/v1/api-keys"),
     ("GET", "/api/v1/assessments"),  # lists only what the caller may see: checked below
+    ("GET", "/api/v1/me/voices"),  # the invitations claimed by or sent to the caller only
 }
 """Open to any signed-in caller, about the caller itself."""
 
-MEMBER = {("POST", "/api/v1/assessments")}
-"""A member starts the assessment of its own territory (never another's: body is empty)."""
+MEMBER = {
+    ("POST", "/api/v1/assessments"),
+    ("GET", "/api/v1/practices/mine"),  # its own territory's cards: checked below
+}
+"""A member starts the assessment of its own territory (never another's: body is empty) and
+lists its own territory's good-practice cards (an analyst has none: 403)."""
 
 ANALYST = {("GET", "/api/v1/assistant/feedback")}
 """Aggregated, non-individual reading reserved to analysts (and admins)."""
@@ -55,7 +64,8 @@ SECRET = "Délibération confidentielle 4521"
 
 @pytest.fixture(scope="module")
 def target(api: Client, people: People) -> dict[str, Any]:
-    """A territory with a saved assessment carrying a comment, and the ids of its things."""
+    """A territory with a saved assessment carrying a comment, a draft good-practice card and
+    a published one whose moderation comment is for its author, and the ids of its things."""
     code = people.territory()
     owner = people.member(code)
     created = api.post("/api/v1/assessments", json={}, headers=owner)
@@ -69,6 +79,27 @@ def target(api: Client, people: People) -> dict[str, Any]:
         headers=owner,
     )
     assert saved.status_code == 200, saved.text
+    card = {
+        "title": "Un comité citoyen",
+        "context": SECRET,
+        "action": "Un comité d'habitants tirés au sort.",
+        "partners": "Le centre social.",
+        "results": "Trois services revus.",
+        "contact": "numerique@mairie.example",
+        "dimensions": [model["dimensions"][0]["id"]],
+    }
+    draft = api.post("/api/v1/practices", json=card, headers=owner)
+    assert draft.status_code == 201, draft.text
+    public = api.post("/api/v1/practices", json=card | {"context": "Public."}, headers=owner)
+    assert public.status_code == 201, public.text
+    public_url = f"/api/v1/practices/{public.json()['id']}"
+    assert api.post(f"{public_url}/submit", headers=owner).status_code == 200
+    published = api.post(
+        f"{public_url}/moderation",
+        json={"action": "publish", "comment": SECRET},
+        headers=people.admin,
+    )
+    assert published.status_code == 200, published.text
     keys = api.get("/api/v1/api-keys", headers=owner).json()["items"]
     me = api.get("/api/v1/me", headers=owner).json()
     return {
@@ -80,6 +111,7 @@ def target(api: Client, people: People) -> dict[str, Any]:
         "year": 2026,
         "passage_id": "inexistant",
         "invitation_id": "00000000-0000-0000-0000-000000000000",
+        "card_id": draft.json()["id"],
     }
 
 
