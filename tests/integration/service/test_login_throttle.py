@@ -39,8 +39,8 @@ def test_api_refuses_after_repeated_failures(throttled: Client) -> None:
 
 
 def test_login_page_says_so_and_keeps_the_email(throttled: Client) -> None:
-    page = throttled.get("/connexion")
-    csrf = page.cookies.get("tc_csrf") or ""
+    throttled.get("/connexion")  # the form's CSRF cookie, set now or by an earlier test
+    csrf = throttled.cookies.get("tc_csrf") or ""
     form = {"email": "quelquun@exemple.fr", "password": "faux", "_csrf_token": csrf}
     for _ in range(MAX_FAILURES + 1):
         response = throttled.post("/connexion", data=form)
