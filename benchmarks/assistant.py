@@ -41,7 +41,7 @@ from knowledge.assistant import (  # noqa: E402
     relevance,
 )
 from knowledge.assistant.gate import GATE_MIN_SIMILARITY_EN  # noqa: E402
-from knowledge.assistant.gold import AnswerGold, check, load_answer_gold  # noqa: E402
+from knowledge.assistant.gold import check, load_answer_gold  # noqa: E402
 from knowledge.assistant.intent import language  # noqa: E402
 from knowledge.evaluation import load_gold  # noqa: E402
 from knowledge.retrieval import KnowledgeBase  # noqa: E402
@@ -52,6 +52,17 @@ from tests.llm_server import fake_llm_server  # noqa: E402
 GOLD = ROOT / "tests" / "fixtures" / "knowledge-gold.toml"
 ANSWER_GOLD = ROOT / "tests" / "fixtures" / "assistant-gold.toml"
 SPLITS = ("tuning", "heldout")
+EXAMPLES = (
+    ("", "Comment passer du niveau 2 au niveau 3 en évaluation ?"),
+    ("", "Qu'est-ce que la souveraineté numérique ?"),
+    ("", "Quels sont les risques d'un contrat global avec un grand groupe ?"),
+    ("", "Quelle est la stratégie smart city de Dijon ?"),
+    ("", "Quel est le budget du jumeau numérique d'Angers ?"),
+    ("", "How are citizens involved in evaluation?"),
+    ("", "What is the best recipe for pizza?"),
+    ("Comment Angers utilise-t-elle un jumeau numérique ?", "Et Mulhouse ?"),
+)
+"""The issue's worst cases (previous question, question), printed with ``--examples``."""
 SHARED = ROOT.parent / "shared" / "corpus"
 
 
@@ -69,6 +80,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=3, help="passes over the questions")
     parser.add_argument("--calibrate", action="store_true", help="print the gate's signals")
+    parser.add_argument("--examples", action="store_true", help="print the worst cases' answers")
     args = parser.parse_args()
     gold = load_gold(GOLD)
     if not SHARED.is_dir():
@@ -80,6 +92,8 @@ def main() -> None:
         assistant.ask(AssistantRequest("jumeau numérique"))  # model, BM25 and statistics loaded
         if args.calibrate:
             calibrate(assistant, gold)
+        if args.examples:
+            examples(assistant)
         answers(assistant, kb)
         gate(assistant, gold)
         latencies: list[float] = []
@@ -131,12 +145,22 @@ def first_token(assistant: Assistant, kb: object, gold: list) -> None:  # type: 
         )
 
 
-def _ask(assistant: Assistant, q: AnswerGold) -> AssistantAnswer:
+def _ask(assistant: Assistant, question: str, previous: str | None = None) -> AssistantAnswer:
     history: list[Turn] = []
-    if q.previous:
-        before = assistant.ask(AssistantRequest(q.previous))
-        history = [Turn("user", q.previous), Turn("assistant", before.answer)]
-    return assistant.ask(AssistantRequest(q.question, history=history))
+    if previous:
+        before = assistant.ask(AssistantRequest(previous))
+        history = [Turn("user", previous), Turn("assistant", before.answer)]
+    return assistant.ask(AssistantRequest(question, history=history))
+
+
+def examples(assistant: Assistant, width: int = 600) -> None:
+    """The issue's worst cases, answered offline (the extractive notice and sources cut)."""
+    print("\n## Exemples (les pires cas de l'issue)\n")
+    for previous, question in EXAMPLES:
+        answer = _ask(assistant, question, previous)
+        body = answer.answer.split("\nRéponse extractive")[0].split("\nExtractive answer")[0]
+        print(f"### {question}{' (après : ' + previous + ')' if previous else ''}\n")
+        print(body.strip()[:width] + ("…" if len(body.strip()) > width else "") + "\n")
 
 
 def answers(assistant: Assistant, kb: KnowledgeBase) -> None:
@@ -144,7 +168,7 @@ def answers(assistant: Assistant, kb: KnowledgeBase) -> None:
     gold = load_answer_gold(ANSWER_GOLD)
     if not SHARED.is_dir():
         gold = [q for q in gold if q.corpus == "cards"]
-    results: dict[str, AssistantAnswer] = {q.id: _ask(assistant, q) for q in gold}
+    results = {q.id: _ask(assistant, q.question, q.previous) for q in gold}
     print(f"\n## Réponses (assistant-gold.toml, {len(gold)} questions)\n")
     print(f"{'type':<12}{'réglage':>12}{'mis à part':>12}")
     failures: list[str] = []

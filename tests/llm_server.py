@@ -108,7 +108,7 @@ def _handler(state: FakeLLM) -> type[BaseHTTPRequestHandler]:
         ) -> None:
             """The calls as a model makes them: whole, or streamed (name first, then the
             arguments in pieces), ending with ``finish_reason: tool_calls``."""
-            made = [
+            made: list[dict[str, Any]] = [
                 {
                     "id": f"call_{i}",
                     "type": "function",

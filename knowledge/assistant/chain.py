@@ -7,11 +7,13 @@
 - *retrieve*: the knowledge base's hybrid search (plus the weakest dimensions' names when the
   member asks about its own territory, so that recommendations come from the literature);
 - *gate*: `knowledge.assistant.gate.relevance`; below it, the refusal, and no model call;
-- *answer*: extractive by default, generative when a model is configured; either way every
-  citation is checked against the sources actually given, and a model's answer is checked
-  against its instructions and the instruction-like passages (`knowledge.assistant.guard`):
-  a copy of the instructions or a repeated injection stops the stream and falls back to the
-  extractive answer, which never quotes an instruction-like passage.
+- *answer* (`knowledge.assistant.answering`): extractive by default, generative when a model
+  is configured and the literature has something to add (the model file's and the member's
+  results' answers are always said exactly); either way every citation is checked against
+  the sources actually given, and a model's answer is checked against its instructions and
+  the instruction-like passages (`knowledge.assistant.guard`): a copy of the instructions or
+  a repeated injection stops the stream and falls back to the extractive answer, which never
+  quotes an instruction-like passage.
 
 The chain yields `Sources`, then `Token`s, then `Done`; `Assistant.ask` keeps only the last.
 """
@@ -20,19 +22,16 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator, Sequence
-from contextlib import aclosing
-from typing import Any, Final, Literal
+from collections.abc import AsyncIterator, Iterator
+from typing import Final, Literal
 
 import msgspec
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.runnables import Runnable, RunnableGenerator, RunnableLambda
 
-import prompts
 from knowledge.analysis import FrenchAnalyser
-from knowledge.assistant.citations import cited_numbers, repair
+from knowledge.assistant.answering import Answering
 from knowledge.assistant.gate import CorpusStats, relevance
-from knowledge.assistant.guard import AnswerCheck, Problem
 from knowledge.assistant.intent import (
     asks_figure,
     defined_term,
@@ -47,29 +46,24 @@ from knowledge.assistant.leads import (
     unknown_names,
     without_names,
 )
-from knowledge.assistant.llm import answer_messages, instruction_texts, rewrite_messages
+from knowledge.assistant.llm import rewrite_messages
 from knowledge.assistant.model_guide import ModelGuide
-from knowledge.assistant.offline import Asked, extractive_answer, refusal, said_first
-from knowledge.assistant.output import AnswerOutput
 from knowledge.assistant.run import (
     OWN_TERRITORY,
     AssistantRequest,
     RunState,
     about_own_territory,
-    drained,
     final,
 )
 from knowledge.assistant.sources import TermIndex, citations_of
+from knowledge.assistant.territory_answer import answered_alone
 from knowledge.assistant.tools import call_tools
 from knowledge.assistant.types import (
     AnswerMode,
     AssistantAnswer,
     AssistantEvent,
     Citation,
-    Done,
-    Sources,
     TerritorySource,
-    Token,
     ToolResult,
 )
 from knowledge.retrieval import KnowledgeBase
@@ -85,13 +79,6 @@ DEFAULT_K: Final = 5
 _SHORT_FOLLOW_UP: Final = 3
 """Offline, a follow-up of at most this many content words is searched with the previous
 question (« et à Mulhouse ? »)."""
-_Chunks = Callable[[BaseChatModel, Any], AsyncGenerator[object, None]]
-"""How the model's chunks arrive: `Assistant._chunks` or `Assistant._achunks`."""
-_REASONS: Final = {
-    "consignes": "copie des consignes",
-    "injection": "texte injecté",
-    "chiffres": "chiffre absent des sources",
-}
 
 
 class Assistant:
@@ -113,18 +100,19 @@ class Assistant:
         self.terms = TermIndex(kb)
         self.guide = ModelGuide(model) if model is not None else None
         self.analyser: FrenchAnalyser = self.stats.analyser
+        self.answering = Answering(kb, llm, self.stats)
         self.chain: Runnable[AssistantRequest, AssistantEvent] = (
             RunnableLambda(self._rewrite, name="rewrite")
             | RunnableLambda(self._tools, afunc=self._atools, name="tools")
             | RunnableLambda(self._retrieve, name="retrieve")
             | RunnableLambda(self._gate, name="gate")
-            | RunnableGenerator(self._answer, self._aanswer, name="answer")
+            | RunnableGenerator(self.answering.answer, self.answering.aanswer, name="answer")
         )
 
     @property
     def mode(self) -> AnswerMode:
         """``generative`` with a language model, else ``extractive``."""
-        return "generative" if self.llm is not None else "extractive"
+        return self.answering.mode
 
     # -- public entry points ----------------------------------------------------------------
 
@@ -222,12 +210,16 @@ class Assistant:
         return [p for p in found if figure_not_given(state.query, citations_of([p]))]
 
     def _gate(self, state: RunState) -> RunState:
-        passed = state.relevance is not None and state.relevance.passed
-        passed = passed or state.definition is not None or state.model is not None
+        relevant = state.relevance is not None and state.relevance.passed
+        relevant = relevant or state.definition is not None
+        if state.territory is not None and answered_alone(state.request.question):
+            relevant = False  # its peers, its evolution: the member's results say it all
+        passed = relevant or state.model is not None
         if passed and not figure_not_given(state.query, citations_of(state.passages)):
             texts = [p.text for p in state.passages]
             state.unsupported = figure_unsupported(state.query, texts, self.analyser)
             passed = state.unsupported is None
+        state.literature = (passed and relevant) or bool(state.data)
         # the member's own results, and the data tools' figures, are relevant by construction
         state.refused = not passed and state.territory is None and not state.data
         if state.refused:
@@ -247,159 +239,3 @@ class Assistant:
             sources.append(msgspec.structs.replace(cited, kind=kind))
         state.sources = sources
         return state
-
-    def _start(self, state: RunState) -> Sources:
-        return Sources(
-            sources=state.sources, refused=state.refused, mode=self.mode, query=state.query
-        )
-
-    def _answer(self, states: Iterator[RunState]) -> Iterator[AssistantEvent]:
-        """The answer step, synchronously: `_events` run without an event loop."""
-        for state in states:
-            yield from drained(self._events(state, self._chunks))
-
-    async def _aanswer(self, states: AsyncIterator[RunState]) -> AsyncIterator[AssistantEvent]:
-        async for state in states:
-            async with aclosing(self._events(state, self._achunks)) as events:
-                async for event in events:
-                    yield event
-
-    async def _events(
-        self, state: RunState, chunks: _Chunks
-    ) -> AsyncGenerator[AssistantEvent, None]:
-        """The answer's events, the one implementation of both paths: sources, then the
-        refusal or extractive answer, or the model's checked tokens as `chunks` brings them."""
-        yield self._start(state)
-        since = time.perf_counter()
-        if state.refused or self.llm is None:
-            for event in self._offline(state, since):
-                yield event
-            return
-        out, failed = AnswerOutput(state.sources, state.asked, bool(state.data)), False
-        if prefix := self._prefix(state):
-            yield Token(prefix)
-        try:
-            async with aclosing(chunks(self.llm, self._messages(state))) as contents:
-                async for content in contents:
-                    if piece := out.feed(content):
-                        if "first_token" not in state.timings:
-                            state.mark("first_token", state.started)
-                        yield Token(piece)
-                    if out.stopped:
-                        break
-        except Exception:
-            log.exception("le modèle de langage n'a pas répondu ; réponse extractive")
-            failed = True
-        text = out.text(failed)
-        done = self._finish(state, text, since, out.citations.removed, out.problem)
-        yield Done(self._led(done, prefix))
-
-    @staticmethod
-    async def _chunks(llm: BaseChatModel, messages: Any) -> AsyncGenerator[object, None]:
-        """The model's synchronous stream, never suspending (so `drained` can run it)."""
-        for chunk in llm.stream(messages):
-            yield chunk.content
-
-    @staticmethod
-    async def _achunks(llm: BaseChatModel, messages: Any) -> AsyncGenerator[object, None]:
-        async for chunk in llm.astream(messages):
-            yield chunk.content
-
-    # -- helpers ----------------------------------------------------------------------------
-
-    def _offline(self, state: RunState, since: float) -> list[AssistantEvent]:
-        """The refusal or the extractive answer: no model involved."""
-        text = self._refusal(state) if state.refused else self._extractive(state)
-        state.mark("first_token", state.started)
-        return [Token(text), Done(self._finish(state, text, since, generated=False))]
-
-    def _messages(self, state: RunState) -> Any:
-        territory = state.territory.name if state.territory is not None else None
-        return answer_messages(state.query, state.sources, territory, data=bool(state.data))
-
-    def _asked(self, state: RunState) -> Asked:
-        return Asked(
-            question=state.request.question,
-            query=state.query,
-            sources=state.sources,
-            language=state.language,
-            missing=state.missing,
-            unsupported=state.unsupported,
-            topic=state.model.topic if state.model is not None else None,
-            territory=state.territory,
-            definition=state.definition is not None,
-        )
-
-    def _prefix(self, state: RunState) -> str:
-        """What a model's answer is preceded by: what the base lacks (the model is not
-        trusted to say it first)."""
-        said = said_first(self._asked(state))
-        return "\n\n".join(said) + "\n\n" if said else ""
-
-    @staticmethod
-    def _led(answer: AssistantAnswer, prefix: str) -> AssistantAnswer:
-        """The model's answer after `prefix` (an extractive fallback says it already)."""
-        if not prefix or answer.fallback:
-            return answer
-        return msgspec.structs.replace(answer, answer=prefix + answer.answer)
-
-    def _refusal(self, state: RunState) -> str:
-        return refusal(self.kb.documents(), self._asked(state))
-
-    def _extractive(self, state: RunState) -> str:
-        return extractive_answer(self._asked(state), self.analyser, self.stats.weights())
-
-    def _finish(
-        self,
-        state: RunState,
-        text: str,
-        since: float,
-        removed: Sequence[int] = (),
-        problem: Problem | Literal["chiffres"] | None = None,
-        *,
-        generated: bool = True,
-    ) -> AssistantAnswer:
-        valid = {s.number for s in state.sources}
-        reason: Literal["citations", "consignes", "injection", "chiffres"] | None = None
-        removed_all = list(removed)
-        used = ["refusal"] if state.refused else ["extractive"]
-        if generated:
-            text, more = repair(text.strip(), valid)
-            removed_all.extend(more)
-            used = ["system", "answer"] + (["rewrite"] if state.request.history else [])
-            used += ["tools"] if state.request.tools and state.request.call_tool else []
-            question = f"{state.request.question} {state.query}"
-            reason = problem or AnswerCheck(instruction_texts(), state.sources, question).problem(
-                text
-            )
-            if reason is not None:
-                log.warning(
-                    "réponse du modèle refusée (%s) : remplacée par l'extractive",
-                    _REASONS[reason],
-                )
-            elif not cited_numbers(text):
-                log.warning("réponse du modèle sans citation valide : remplacée par l'extractive")
-                reason = "citations"
-            if reason is not None:
-                text = self._extractive(state)
-                used.append("extractive")
-        fallback = reason is not None
-        if state.territory is not None and not state.refused:
-            used.append("territory")
-        numbers = set(cited_numbers(text)) if not state.refused else set()
-        state.mark("answer", since)
-        state.mark("total", state.started)
-        return AssistantAnswer(
-            question=state.request.question,
-            query=state.query,
-            answer=text,
-            citations=[s for s in state.sources if s.number in numbers],
-            refused=state.refused,
-            mode="generative" if generated and not fallback else "extractive",
-            fallback=fallback,
-            fallback_reason=reason,
-            removed_citations=sorted(set(removed_all)),
-            territory=state.territory.code if state.territory and not state.refused else None,
-            timings=dict(state.timings),
-            prompts={name: prompts.version(name) for name in used},
-        )

@@ -20,6 +20,7 @@ import msgspec
 import prompts
 from knowledge.analysis import FrenchAnalyser
 from knowledge.assistant.guard import flagged_source
+from knowledge.assistant.intent import fold, names
 from knowledge.assistant.types import Citation
 from knowledge.assistant.units import Segment, segments, units
 
@@ -28,6 +29,7 @@ __all__ = [
     "Sentence",
     "compose",
     "model_sentences",
+    "paragraphs",
     "pick_sentences",
     "sentences",
     "source_label",
@@ -49,6 +51,9 @@ to that language."""
 _HEADING_WEIGHT: Final = 0.5
 """Question terms found only in the unit's heading or its document's title count this much."""
 _ASPECT_BONUS: Final = 0.3
+_ELSEWHERE: Final = 0.5
+"""Score factor of a unit that names none of the places the question names, nor sits under a
+heading that does (« Et Mulhouse ? » is not answered with Angers' sentences)."""
 _ASPECTS: Final = (
     # (question stems, heading stems): a question on risks is answered by the pitfalls
     (
@@ -103,11 +108,15 @@ def pick_sentences(
     out."""
     asked = set(analyser(question))
     total = sum(idf(t) for t in asked) or 1.0
+    named = [fold(name) for name in names(question)]
     usable = [s for s in sources if not flagged_source(s)]
     # in the question's language when the best-ranked passages have it (a weak passage in
-    # the right language does not replace the French passage that answers)
+    # the right language does not replace the French passage that answers), else in the
+    # best-ranked passage's language: never two languages in one answer
     if any(s.language == language for s in usable[:_SAME_LANGUAGE_RANKS]):
         usable = [s for s in usable if s.language == language]
+    elif usable:
+        usable = [s for s in usable if s.language == usable[0].language]
     ranks = {s.number: i for i, s in enumerate(sources)}
     candidates: list[tuple[Sentence, set[str]]] = []
     for source in usable:
@@ -117,13 +126,17 @@ def pick_sentences(
         prior = _RANK_PRIOR / (1 + _passage_rank(source, sources))
         for unit in units(segment, source.title):
             text = unit.text
-            # fragments (a passage may start mid-sentence) and questions do not answer
-            if len(text.split()) < _MIN_WORDS or text[0].islower() or text.endswith("?"):
+            # fragments (a passage may start mid-sentence), questions and introductions whose
+            # list is not in the passage do not answer
+            if len(text.split()) < _MIN_WORDS or text[0].islower() or text.endswith(("?", ":")):
                 continue
             terms = set(analyser(text))
             own = sum(idf(t) for t in asked & terms)
             inherited = sum(idf(t) for t in (asked & heading) - terms) * _HEADING_WEIGHT
             score = (own + inherited) / total + prior + bonus
+            where = fold(f"{text} {source.section or ''}")
+            if named and not any(name in where for name in named):
+                score *= _ELSEWHERE
             candidates.append((Sentence(text, source.number, unit.order, score), terms))
     candidates.sort(key=lambda c: (-c[0].score, ranks[c[0].source], c[0].order))
     if not candidates:
@@ -193,29 +206,35 @@ def compose(
     """The answer's text: `lead` (what the answer must say first: what the base lacks), then
     one paragraph per source, each sentence followed by ``[n]``, then the list of the sources
     cited; says that it is an extractive answer, in the question's `language`."""
-    paragraphs: list[list[str]] = []
-    last: int | None = None
-    for sentence in _merge_items(chosen):
-        cited = f"{sentence.text} [{sentence.source}]"
-        if sentence.item:
-            cited = f"\n- {cited}"
-        if sentence.source == last:
-            paragraphs[-1].append(cited)
-        else:
-            paragraphs.append([cited])
-            last = sentence.source
     numbers = {s.source for s in chosen}
     cited_sources = [s for s in sources if s.number in numbers]
     return prompts.render(
         "extractive",
         lead=list(lead),
-        paragraphs=[" ".join(p) for p in paragraphs],
+        paragraphs=paragraphs(chosen),
         sources=[
             {"number": s.number, "label": source_label(s), "source": s.href or s.source}
             for s in cited_sources
         ],
         english=language == "en",
     )
+
+
+def paragraphs(chosen: Sequence[Sentence]) -> list[str]:
+    """One paragraph per run of sentences from the same source, each sentence followed by
+    ``[n]``, list items on lines of their own (a sentence after a list opens a paragraph)."""
+    grouped: list[list[str]] = []
+    last: Sentence | None = None
+    for sentence in _merge_items(chosen):
+        cited = f"{sentence.text} [{sentence.source}]"
+        if sentence.item:
+            cited = f"\n- {cited}"
+        if last is not None and last.source == sentence.source and sentence.item >= last.item:
+            grouped[-1].append(cited)
+        else:
+            grouped.append([cited])
+        last = sentence
+    return [" ".join(p) for p in grouped]
 
 
 def _merge_items(chosen: Sequence[Sentence]) -> list[Sentence]:

@@ -41,6 +41,7 @@ LEADS: Final[dict[Language, dict[str, str]]] = {
         "and": " ni sur ",
         "no_such_figure": "Les sources ne donnent aucun chiffre de ce type ({figure}).",
         "defined_in": "La base en donne cette définition, en anglais :",
+        "quoted_in": "La base en parle en anglais ; voici ses phrases telles quelles :",
     },
     "en": {
         "nothing": "The knowledge base has nothing on {names}.",
@@ -49,6 +50,8 @@ LEADS: Final[dict[Language, dict[str, str]]] = {
         "and": " nor on ",
         "no_such_figure": "The sources give no figure of this kind ({figure}).",
         "defined_in": "The knowledge base defines it in French:",
+        "quoted_in": "The knowledge base covers this in French; here are its sentences as "
+        "they are:",
     },
 }
 

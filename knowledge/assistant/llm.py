@@ -99,9 +99,16 @@ def instruction_texts() -> tuple[str, ...]:
 
 
 def answer_messages(
-    question: str, sources: Sequence[Citation], territory: str | None, *, data: bool = False
+    question: str,
+    sources: Sequence[Citation],
+    territory: str | None,
+    *,
+    data: bool = False,
+    said: str = "",
 ) -> list[BaseMessage]:
-    """System rules, then the numbered sources and the question."""
+    """System rules, then the numbered sources and the question; `said` is the answer's
+    beginning, already written from the model file or the member's results, that the model
+    must complete without repeating it."""
     return [
         SystemMessage(prompts.render("system")),
         HumanMessage(
@@ -111,6 +118,7 @@ def answer_messages(
                 sources=[_source_view(s) for s in sources],
                 territory=territory,
                 data=data,
+                said=said.strip(),
             )
         ),
     ]

@@ -15,6 +15,7 @@ from knowledge.assistant.extractive import (
     compose,
     definition_sentences,
     model_sentences,
+    paragraphs,
     pick_sentences,
 )
 from knowledge.assistant.intent import Language
@@ -23,7 +24,7 @@ from knowledge.assistant.territory_answer import territory_sentences
 from knowledge.assistant.types import Citation, TerritorySource
 from knowledge.types import DocumentInfo
 
-__all__ = ["Asked", "extractive_answer", "refusal"]
+__all__ = ["Asked", "exact_part", "exact_sentences", "extractive_answer", "refusal", "said_first"]
 
 _TOPICS: Final = 8
 _WITH_MODEL: Final = 2
@@ -62,6 +63,25 @@ def said_first(asked: Asked) -> list[str]:
     return said
 
 
+def exact_sentences(asked: Asked) -> list[Sentence]:
+    """What is said exactly, never reworded: the model's own answer (the model file and the
+    engine's rules), then the member's results that the question's intent asks for."""
+    model = next((s for s in asked.sources if s.kind == "model"), None)
+    own = next((s for s in asked.sources if s.kind == "territory"), None)
+    found = model_sentences(model) if model is not None else []
+    if own is not None and asked.territory is not None:
+        question, language = asked.question, asked.language
+        found += territory_sentences(asked.territory, own.number, question, language)
+    return found
+
+
+def exact_part(asked: Asked) -> str:
+    """What a model's answer is preceded by: what the base lacks, then `exact_sentences`,
+    cited (the model is trusted neither to say the first nor to copy the second exactly)."""
+    said = said_first(asked) + paragraphs(exact_sentences(asked))
+    return "\n\n".join(said) + "\n\n" if said else ""
+
+
 def refusal(documents: Sequence[DocumentInfo], asked: Asked) -> str:
     """The refusal, in the question's language, with what the base covers."""
     wanted = "en" if asked.language == "en" else "fr"
@@ -91,6 +111,9 @@ def extractive_answer(asked: Asked, analyser: FrenchAnalyser, idf: Callable[[str
     leads = said_first(asked)
     if chosen and leads:
         leads.append(lead("close", asked.language))
+    spoken = {s.number: s.language for s in literature}
+    if chosen and not asked.definition and asked.language not in {spoken[c.source] for c in chosen}:
+        leads.append(lead("quoted_in", asked.language))
     not_given = figure_not_given(asked.query, literature)
     if not_given is not None:
         text, number = not_given
@@ -102,12 +125,7 @@ def extractive_answer(asked: Asked, analyser: FrenchAnalyser, idf: Callable[[str
             leads.append(lead("defined_in", asked.language))
         rest = [s for s in chosen if s.source != entry.number]
         chosen = definition_sentences(entry) + rest
-    own = [s for s in asked.sources if s.kind == "territory"]
-    if own and asked.territory is not None:
-        found = territory_sentences(asked.territory, own[0].number, asked.question, asked.language)
-        chosen = found + chosen
-    if model:
-        chosen = model_sentences(model[0]) + chosen[:_WITH_MODEL]
+    chosen = exact_sentences(asked) + (chosen[:_WITH_MODEL] if model else chosen)
     # the data tools' figures as they came, each cited, before the literature's sentences
     figures = [f"{s.title} [{s.number}] :\n\n{s.text}" for s in asked.sources if s.kind == "data"]
     if figures and not chosen:

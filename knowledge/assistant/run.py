@@ -1,7 +1,7 @@
 """One run of the assistant's chain: the request, the state its steps pass along, and how
 the synchronous path runs the asynchronous answer step without an event loop.
 
-The answer step is written once, as an asynchronous generator (`Assistant._events`); on the
+The answer step is written once, as an asynchronous generator (`Answering.events`); on the
 synchronous path its model stream is the model's synchronous one, so the generator never
 suspends and `drained` can step it by hand: no duplicated streaming code, no event loop
 started inside a caller that may already run one.
@@ -89,6 +89,9 @@ class RunState:
     territory: TerritorySource | None = None
     sources: list[Citation] = field(default_factory=list)
     refused: bool = False
+    literature: bool = False
+    """Whether the literature (or the data tools) has something to add: with a language
+    model, only then is it called; otherwise the exact and extractive answer is the answer."""
     timings: dict[str, float] = field(default_factory=dict)
     data: list[ToolResult] = field(default_factory=list)
 

@@ -12,7 +12,7 @@ from knowledge.assistant.extractive import Sentence, sentences
 from knowledge.assistant.intent import Language, fold
 from knowledge.assistant.types import TerritorySource
 
-__all__ = ["TerritoryIntent", "territory_intent", "territory_sentences"]
+__all__ = ["TerritoryIntent", "answered_alone", "territory_intent", "territory_sentences"]
 
 TerritoryIntent = Literal["weak", "peers", "priorities", "evolution", "overview"]
 
@@ -69,6 +69,23 @@ _MISSING: Final[dict[Language, dict[str, str]]] = {
 }
 
 
+_ALONE: Final[frozenset[TerritoryIntent]] = frozenset({"peers", "evolution"})
+"""Intents the member's results answer alone: the literature knows nothing of its peers nor of
+its past campaigns, and its sentences would only dilute the answer."""
+
+
+def answered_alone(question: str) -> bool:
+    """Whether a question about « us » is answered from the member's results alone."""
+    return territory_intent(question) in _ALONE
+
+
+_STEPS_INTRO: Final[dict[Language, str]] = {
+    "fr": "Les prochaines étapes proposées dans les dimensions les plus faibles de {name} :",
+    "en": "The next steps proposed in {name}'s weakest dimensions:",
+}
+"""Said before the next steps, shown as a list."""
+
+
 def territory_intent(question: str) -> TerritoryIntent:
     """What a question about « us » asks (the first match, most specific first)."""
     folded = fold(question)
@@ -82,15 +99,18 @@ def territory_sentences(
     `number`: the parts its intent asks for, in that order, then the demo-data notice."""
     intent = territory_intent(question)
     if not territory.parts:  # results without parts: their opening sentences
-        found = sentences(territory.text)[:4]
-        return [Sentence(text, number, i, 1.0) for i, text in enumerate(found)]
-    texts: list[str] = []
+        opening = sentences(territory.text)[:4]
+        return [Sentence(text, number, i, 1.0) for i, text in enumerate(opening)]
+    said: list[tuple[str, bool]] = []
+    """Each text, and whether it is an item of a list (the next steps)."""
     for part in _PLAN[intent]:
-        said = territory.parts.get(part)
-        if said:
-            texts.extend(line.strip() for line in said.splitlines() if line.strip())
-        elif part == _PLAN[intent][0] and part in _MISSING[language]:
-            texts.append(_MISSING[language][part])
+        lines = [line.strip() for line in territory.parts.get(part, "").splitlines()]
+        lines = [line for line in lines if line]
+        if part == "next_steps" and lines:
+            said.append((_STEPS_INTRO[language].format(name=territory.name), False))
+        said += [(line, part == "next_steps") for line in lines]
+        if not lines and part == _PLAN[intent][0] and part in _MISSING[language]:
+            said.append((_MISSING[language][part], False))
     if notice := territory.parts.get("notice"):
-        texts.append(" ".join(notice.split()))
-    return [Sentence(text, number, i, 1.0) for i, text in enumerate(texts)]
+        said.append((" ".join(notice.split()), False))
+    return [Sentence(text, number, i, 1.0, item=item) for i, (text, item) in enumerate(said)]

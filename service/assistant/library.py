@@ -9,6 +9,7 @@ from knowledge.assistant.sources import source_page
 from knowledge.builtin import is_web_url
 from knowledge.retrieval import KnowledgeBase, passage_from_record
 from knowledge.types import DocumentInfo
+from service.assistant.reflow import Block, blocks
 from service.platform.errors import NotFoundError
 from service.platform.i18n import N_
 
@@ -16,12 +17,14 @@ __all__ = ["Coverage", "DocumentPage", "PagePassage", "coverage", "document_page
 
 
 class PagePassage(msgspec.Struct, frozen=True):
-    """One passage of a document page: its anchor, section and text."""
+    """One passage of a document page: its anchor, section and text, and that text as a
+    person reads it (wrapped lines joined into paragraphs, lists and headings kept)."""
 
     anchor: str
     section: str | None
     page: int | None
     text: str
+    blocks: list[Block]
 
 
 class DocumentPage(msgspec.Struct, frozen=True):
@@ -89,6 +92,7 @@ def document_page(kb: KnowledgeBase, document_id: str) -> DocumentPage:
         source=first.source,
         origin=first.source if is_web_url(first.source) else None,
         passages=[
-            PagePassage(f"passage-{p.position}", p.section, p.page, p.text) for p in passages
+            PagePassage(f"passage-{p.position}", p.section, p.page, p.text, blocks(p.text))
+            for p in passages
         ],
     )

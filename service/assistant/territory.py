@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 import prompts
 from knowledge.assistant import TerritorySource
 from maturity.model import INDEX, Model
+from maturity.results import NextStep
 from service.accounts.auth import Principal
 from service.assessments.scores import territory_results
 from service.peers.cache import BenchmarkCache, territory_benchmark
@@ -56,6 +57,16 @@ def _previous(campaigns: Sequence[Any], index: float | None) -> dict[str, str] |
 
 def _num(value: float | None, digits: int = 1) -> str:
     return "–" if value is None else f"{value:.{digits}f}".replace(".", ",")
+
+
+def _spread(steps: Sequence[NextStep], weakest: Sequence[str]) -> list[NextStep]:
+    """`NEXT_STEPS` next steps taken in turn from each of the `weakest` dimensions, weakest
+    first: the priorities span the weak dimensions, not the first one's questions only."""
+    queues = [[s for s in steps if s.dimension == dimension] for dimension in weakest]
+    taken: list[NextStep] = []
+    for rank in range(max((len(q) for q in queues), default=0)):
+        taken += [queue[rank] for queue in queues if rank < len(queue)]
+    return taken[:NEXT_STEPS]
 
 
 async def territory_source(
@@ -123,9 +134,8 @@ async def territory_source(
                 "question": s.question_label,
                 "descriptor": s.descriptor,
             }
-            for s in result.next_steps
-            if s.dimension in {d.id for d in weakest}
-        ][:NEXT_STEPS],
+            for s in _spread(result.next_steps, [d.id for d in weakest])
+        ],
         "notice": latest.notice,
         "previous": _previous(results.campaigns, result.index),
     }

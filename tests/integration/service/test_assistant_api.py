@@ -359,3 +359,19 @@ def test_citations_open_the_passage_on_a_public_page(client: Client) -> None:
     links = [a["href"] for a in listing.select("ul.sources-list a")]
     assert "/sources/glossaire" in links and len(links) >= 10
     assert client.get("/sources/inconnu").status_code == 404
+
+
+def test_a_source_page_reads_as_paragraphs_and_lists(client: Client) -> None:
+    """A card wrapped at 100 columns: one paragraph per paragraph, its list as a list, every
+    passage anchored, no server path."""
+    html = BeautifulSoup(client.get("/sources/contexte-national").text, "html.parser")
+    sections = html.select("section.passage")
+    assert sections and all(str(s["id"]).startswith("passage-") for s in sections)
+    paragraphs = [p.get_text() for s in sections for p in s.select("p")]
+    assert any(
+        p.startswith("Les politiques de territoires connectés ne naissent pas")
+        and "rassemble les repères utiles" in p
+        for p in paragraphs
+    )
+    assert any("Plan France Très Haut Débit" in li.get_text() for li in html.select("li"))
+    assert "/work/" not in html.get_text() and "knowledge/corpus" not in html.get_text()

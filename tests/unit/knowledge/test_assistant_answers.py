@@ -80,6 +80,11 @@ def test_an_english_question_is_answered_and_an_english_refusal_is_english(
     answer = assistant.ask(AssistantRequest("How are citizens involved in evaluation?"))
     assert not answer.refused and answer.citations
     assert "Extractive answer" in answer.answer and "Réponse extractive" not in answer.answer
+    # one language in the quoted sentences, and the lead says which
+    spoken = {c.language for c in answer.citations}
+    assert len(spoken) == 1
+    if spoken == {"fr"}:
+        assert answer.answer.startswith("The knowledge base covers this in French")
     refused = assistant.ask(AssistantRequest("What is the best recipe for apple pie?"))
     assert refused.refused and refused.answer.startswith("I cannot answer")
 
@@ -124,3 +129,14 @@ def test_follow_ups_resolve_against_the_conversation(assistant: Assistant) -> No
         AssistantRequest("Et Biarritz ?", history=[*history, Turn("assistant", "…")])
     )
     assert answer.query == "Comment Biarritz utilise-t-elle un jumeau numérique ?"
+
+
+def test_a_follow_up_on_another_place_is_answered_about_that_place(assistant: Assistant) -> None:
+    first = "Comment Angers utilise-t-elle un jumeau numérique ?"
+    answer = assistant.ask(
+        AssistantRequest("Et Mulhouse ?", history=[Turn("user", first), Turn("assistant", "…")])
+    )
+    body = answer.answer.split("Réponse extractive")[0]
+    sentences = [p for p in body.split("\n\n") if p.strip()]
+    assert sentences and "Mulhouse" in sentences[0]
+    assert sum("Mulhouse" in p for p in sentences) > len(sentences) / 2

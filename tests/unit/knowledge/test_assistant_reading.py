@@ -171,7 +171,10 @@ def test_questions_about_us_get_different_parts_with_the_notice() -> None:
         assert answers[intent][-1] == "Données de démonstration (synthétiques)."
     assert answers["weak"][0].startswith("Les dimensions les plus faibles")
     assert answers["peers"][0].startswith("Parmi ses pairs")
-    assert answers["priorities"][0].startswith("Prochaine étape en Évaluation")
+    assert answers["priorities"][0].startswith("Les prochaines étapes proposées")
+    assert answers["priorities"][1].startswith("Prochaine étape en Évaluation")
+    steps = [s for s in territory_sentences(RESULTS, 3, "Que prioriser ?") if s.item]
+    assert [s.text for s in steps] == [RESULTS.parts["next_steps"]]
     assert answers["evolution"][0].startswith("Aucune campagne précédente")
     assert len({tuple(a) for a in answers.values()}) == len(answers)
 
