@@ -3,6 +3,11 @@
 `KnowledgeBase` is a plain object over a `VectorStore`, an `Embedder` and a BM25 directory:
 tests and the benchmark build it without any web server. Ingestion writes through
 `write_document` / `remove_documents` and makes the result visible with `commit`.
+
+Searches read two indexes kept per *generation* of the collection (recorded by `commit`):
+BM25 and, up to `MATRIX_LIMIT` passages, the vectors in one in-memory matrix, both saved next
+to the collection so that other processes load them instead of rebuilding them. A generation
+that this object did not write means another process ingested: the store is reopened.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from knowledge.embeddings import Embedder, Vectors
 from knowledge.fusion import DEFAULT_FUSION, FusionParams, cap_per_group
 from knowledge.lexical import LexicalIndex
 from knowledge.locking import WriteLock
-from knowledge.store import Record, VectorStore, connect
+from knowledge.store import MATRIX_LIMIT, Record, VectorMatrix, VectorStore, connect
 from knowledge.translation import french_terms, is_english
 from knowledge.types import (
     Chunk,
@@ -137,6 +142,9 @@ class KnowledgeBase:
         self._lexical_dir = lexical_dir
         self._analyser = analyser or FrenchAnalyser()
         self._lexical: LexicalIndex | None = None
+        self._matrix: VectorMatrix | None = None
+        self._store_generation: str | None = None
+        """The generation the store's client last saw; another one means another writer."""
         self._checked_at = 0.0
         self._documents: tuple[str, list[StoredDocument]] | None = None
         self._lock = threading.RLock()
@@ -172,9 +180,15 @@ class KnowledgeBase:
         vector: Vectors | None = None
         dense: list[tuple[str, float]] = []
         lexical: list[tuple[str, float]] = []
+        self._refresh()
+        matrix = self._matrix
         if method != "lexical":
             vector = self.embedder.embed_queries([query])[0]
-            dense = self.store.query(vector, fetch)
+            dense = (
+                matrix.query(vector, fetch)
+                if matrix is not None
+                else self.store.query(vector, fetch)
+            )
         if method != "dense":
             lexical = self.lexical().search(lexical_query(query), fetch)
         if method == "hybrid":
@@ -187,8 +201,11 @@ class KnowledgeBase:
         similarities = dict(dense)
         if vector is not None:
             missing = [pid for pid in ids if pid not in similarities]
-            for pid, vec in self.store.vectors(missing).items():
-                similarities[pid] = float(np.dot(np.asarray(vec, dtype=np.float32), vector))
+            if matrix is not None:
+                similarities.update(matrix.similarities(missing, vector))
+            else:
+                for pid, vec in self.store.vectors(missing).items():
+                    similarities[pid] = float(np.dot(np.asarray(vec, dtype=np.float32), vector))
         records = {r[0]: r for r in self.store.get(ids)}
         return [
             passage_from_record(
@@ -233,23 +250,54 @@ class KnowledgeBase:
         found = _documents_from(self.store.records({"document_id": document_id}, text=False))
         return found[0] if found else None
 
-    # -- lexical index kept in step with the collection ------------------------------------
+    # -- search indexes kept in step with the collection -----------------------------------
 
     def lexical(self) -> LexicalIndex:
         """The BM25 index matching the collection's current generation."""
+        self._refresh()
+        assert self._lexical is not None  # set by _refresh
+        return self._lexical
+
+    def _refresh(self) -> None:
+        """Bring the BM25 index and the vector matrix to the collection's current generation
+        (read at most every two seconds). A generation this object did not write means that
+        another process ingested: the embedded store is reopened to see its vectors."""
         now = time.monotonic()
         with self._lock:
             if self._lexical is not None and now - self._checked_at < _FRESHNESS_SECONDS:
-                return self._lexical
-            generation = self.store.generation()
+                return
+            generation = self._current_store()
             self._checked_at = now
             if self._lexical is not None and self._lexical.generation == generation:
-                return self._lexical
+                return
             loaded = LexicalIndex.load(self._lexical_dir, self._analyser)
             if loaded is None or loaded.generation != generation:
                 loaded = self._rebuild_lexical(generation)
             self._lexical = loaded
-            return loaded
+            self._matrix = self._load_matrix(generation)
+
+    def _current_store(self) -> str:
+        """The collection's generation, the store reopened if another writer changed it."""
+        generation = self.store.generation()
+        if generation != self._store_generation:
+            self.store.reopen()
+            self._store_generation = generation
+        return generation
+
+    def _load_matrix(self, generation: str) -> VectorMatrix | None:
+        """The in-memory vectors when the collection is small enough (see `MATRIX_LIMIT`):
+        the copy saved by the last ingestion, else read from the store and saved."""
+        if len(self) > MATRIX_LIMIT:
+            return None
+        # Same passages re-embedded by another model keep their ids, hence the generation.
+        label = f"{generation} {self.embedder.name}"
+        path = self._lexical_dir.with_name(f"{self._lexical_dir.name}.vectors.npz")
+        saved = VectorMatrix.load(path)
+        if saved is not None and saved.generation == label:
+            return saved
+        matrix = self.store.matrix(label)
+        matrix.save(path)
+        return matrix
 
     def _rebuild_lexical(self, generation: str) -> LexicalIndex:
         ids: list[str] = []
@@ -266,8 +314,12 @@ class KnowledgeBase:
 
     @contextmanager
     def writing(self) -> Iterator[None]:
-        """Hold the index's write lock (one ingestion writes at a time, across processes)."""
+        """Hold the index's write lock (one ingestion writes at a time, across processes);
+        an embedded store another process wrote to is reopened first, so that this one does
+        not write over it from a stale copy."""
         with self.write_lock.held():
+            with self._lock:
+                self._current_store()
             yield
 
     def write_document(
@@ -308,6 +360,8 @@ class KnowledgeBase:
             generation = hashlib.sha256("\n".join(sorted(ids)).encode()).hexdigest()[:16]
             self._lexical = self._rebuild_lexical(generation)
             self.store.set_generation(generation)
+            self._matrix = self._load_matrix(generation)
+            self._store_generation = generation
             self._checked_at = time.monotonic()
             self._documents = None
 

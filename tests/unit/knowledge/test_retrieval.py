@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import numpy as np
 import pytest
 
 from knowledge.retrieval import KnowledgeBase, document_of, passage_id
+from knowledge.store import VectorMatrix
 from knowledge.types import Passage
 
 DIMENSIONS = [
@@ -85,3 +89,30 @@ def test_every_card_is_indexed_with_its_metadata(corpus: KnowledgeBase) -> None:
 def test_passage_ids_name_their_document() -> None:
     pid = passage_id("strategy", "abcdef0123456789", 3)
     assert pid == "strategy#abcdef012345-0003" and document_of(pid) == "strategy"
+
+
+@pytest.mark.parametrize(
+    "query", ["jumeau numérique", "Comment associer les habitants aux décisions ?", "open data"]
+)
+def test_in_memory_vectors_rank_as_chroma_does(corpus: KnowledgeBase, query: str) -> None:
+    vector = corpus.embedder.embed_queries([query])[0]
+    exact = corpus.store.matrix("g").query(vector, 10)
+    chroma = corpus.store.query(vector, 10)
+    assert [pid for pid, _ in exact] == [pid for pid, _ in chroma]
+    assert np.allclose([s for _, s in exact], [s for _, s in chroma], atol=1e-4)
+
+
+def test_vector_matrix_survives_saving(tmp_path: Path) -> None:
+    rng = np.random.default_rng(3)
+    vectors = rng.normal(size=(50, 8)).astype(np.float32)
+    matrix = VectorMatrix([f"p{i}" for i in range(50)], vectors, "gen-1")
+    matrix.save(tmp_path / "m.npz")
+    loaded = VectorMatrix.load(tmp_path / "m.npz")
+    assert loaded is not None and loaded.generation == "gen-1" and len(loaded) == 50
+    query = vectors[7] / np.linalg.norm(vectors[7])
+    saved, kept = loaded.query(query, 5), matrix.query(query, 5)
+    assert [p for p, _ in saved] == [p for p, _ in kept]
+    assert np.allclose([s for _, s in saved], [s for _, s in kept])
+    assert matrix.query(query, 1)[0][0] == "p7"
+    assert set(matrix.similarities(["p7", "absent"], query)) == {"p7"}
+    assert VectorMatrix.load(tmp_path / "absent.npz") is None
