@@ -18,9 +18,9 @@ import xlsxwriter
 
 from maturity.model import INDEX, Model
 from maturity.results import ScoreResult
-from service.peers.cache import Benchmark
+from service.peers.cache import Benchmark, MetricStats
 
-__all__ = ["HEADER", "CsvFormat", "results_rows", "to_csv", "to_xlsx"]
+__all__ = ["HEADER", "CsvFormat", "peer_count", "results_rows", "to_csv", "to_xlsx"]
 
 CsvFormat = Literal["fr", "machine"]
 Cell = str | int | float | None
@@ -31,6 +31,18 @@ HEADER = (
     "ecart_mediane", "ecart_p75", "evolution",
 )  # fmt: skip
 """Column names (stable: programs read them)."""
+
+
+def peer_count(stats: MetricStats, benchmark: Benchmark | None) -> int | None:
+    """How many territories other than this one a metric's statistics cover: the one count
+    the results page, its charts and this export state (a default group's n includes the
+    territory itself)."""
+    if stats.n is None:
+        return None
+    own_counted = (
+        benchmark is not None and benchmark.group.kind == "default" and stats.own is not None
+    )
+    return stats.n - 1 if own_counted else stats.n
 
 
 def results_rows(
@@ -45,8 +57,8 @@ def results_rows(
         if s is None:
             return [None] * 9
         return [
-            s.n, s.median, s.p25, s.p75, s.p90, s.percentile, s.gap_median, s.gap_p75,
-            s.own_change,
+            peer_count(s, benchmark), s.median, s.p25, s.p75, s.p90, s.percentile,
+            s.gap_median, s.gap_p75, s.own_change,
         ]  # fmt: skip
 
     rows: list[list[Cell]] = [

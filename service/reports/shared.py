@@ -4,7 +4,9 @@ The synthesis' « Voix » part is shown whatever the link: it counts voices by r
 sharpest gap, never an individual answer (the small-group rule of `service.voices.brief`).
 
 The page ``/partage/{token}``, its PDF and ``GET /api/v1/shared/{token}`` all call
-`shared_report`: a holder reaches nothing else (no other assessment, no write)."""
+`shared_report`; a link that opens the full results also opens the read-only results page
+``/partage/{token}/resultats`` (`shared_results`). A holder reaches nothing else (no other
+assessment, no write)."""
 
 from __future__ import annotations
 
@@ -21,11 +23,13 @@ from service.assessments.scores import score_assessment
 from service.assessments.workflow import get_assessment
 from service.peers.cache import BenchmarkCache
 from service.platform.db import Sessions
+from service.platform.errors import NotFoundError
 from service.platform.i18n import N_, translate
-from service.reports.sharing import ShareLinkView, open_share_link
+from service.reports.sharing import SharedAccess, ShareLinkView, open_share_link
 from service.reports.synthesis import Synthesis, synthesis_of
 
-__all__ = ["AnswerRow", "SharedLink", "SharedReport", "shared_report"]
+__all__ = ["AnswerRow", "SharedLink", "SharedReport", "shared_answers", "shared_report",
+           "shared_results"]  # fmt: skip
 
 
 class AnswerRow(msgspec.Struct):
@@ -67,9 +71,10 @@ def _answer(value: object, top: int, lang: str) -> str:
     return "–"
 
 
-async def _answers(
+async def shared_answers(
     session: AsyncSession, link: ShareLinkView, reader: Principal, model: Model, lang: str
 ) -> list[AnswerRow]:
+    """Every question's answer and comment, for a link made with ``include_answers``."""
     view = await get_assessment(session, reader, model, link.assessment_id)
     edition = editions_for(model).get(view.model_version)
     return [
@@ -110,7 +115,9 @@ async def shared_report(
     if link.scope == "results":
         score = await score_assessment(session, reader, model, link.assessment_id, lang)
         dimensions = score.result.dimensions
-    answers = await _answers(session, link, reader, model, lang) if link.include_answers else None
+    answers = (
+        await shared_answers(session, link, reader, model, lang) if link.include_answers else None
+    )
     if synthesis.voices is not None:  # aggregates only; the lead's page is not the holder's
         voices = msgspec.structs.replace(synthesis.voices, link=None)
         synthesis = msgspec.structs.replace(synthesis, voices=voices)
@@ -120,3 +127,12 @@ async def shared_report(
         dimensions=dimensions,
         answers=answers,
     )
+
+
+async def shared_results(session: AsyncSession, token: str, secret: str) -> SharedAccess:
+    """The access a token gives to the full results: 404 as for `shared_report`, and for a
+    link that opens the synthesis only (the same answer: a holder learns nothing more)."""
+    access = await open_share_link(session, token, secret)
+    if access.link.scope != "results":
+        raise NotFoundError(N_("Ce lien de partage n'ouvre que la synthèse."))
+    return access

@@ -2,33 +2,41 @@
 benchmark's `Benchmark` (the Structs the API returns for the same assessment).
 
 Nothing here computes a score or a statistic: it arranges the numbers for reading, in the
-page's language, and builds the SVG charts of `service.web.charts` from them."""
+page's language, and builds the SVG charts of `service.web.charts` from them. One chart and
+one table per dimension (the table is the chart's data), one peer count (`peer_count`, the
+CSV's too), one level scale (1 to 5; an answer 0–4 reads as the level above it)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any, Final
 
-from maturity.model import Model
-from maturity.results import ScoreResult
+from maturity.imbalance import side_sentence, weaker_side
+from maturity.model import INDEX, GapRule, Model
+from maturity.priorities import rank_next_steps
+from maturity.results import NextStep, ScoreResult
 from service.assessments.scores import CampaignResult
 from service.peers.cache import Benchmark, MetricStats
 from service.peers.comparison import COMPARISONS, PeerChoice
 from service.platform.i18n import N_, MessageId, translate
-from service.web.charts import BarRow, Chart, Series, StripRow, bars, radar, strips
+from service.reports.exports import peer_count
+from service.web.charts import BarRow, Chart, StripRow, bars, strips
+from service.web.i18n import format_share
 from service.web.rendering import format_number
 
 __all__ = [
     "COMPARISON_LABELS",
+    "FIRST_STEPS",
     "comparison_options",
-    "evolution",
+    "diagnostics",
+    "dimension_rows",
     "metric_map",
     "narrow_rows",
-    "others",
-    "previous_result",
+    "next_steps",
     "results_charts",
-    "steps_by_dimension",
 ]
+
+FIRST_STEPS: Final = 3
+"""Next steps shown unfolded: the synthesis' three, ranked by `maturity.priorities`."""
 
 
 def metric_map(benchmark: Benchmark | None) -> dict[str, MetricStats]:
@@ -38,17 +46,6 @@ def metric_map(benchmark: Benchmark | None) -> dict[str, MetricStats]:
 
 def _published(stats: MetricStats | None) -> MetricStats | None:
     return stats if stats is not None and stats.withheld is None else None
-
-
-def others(stats: MetricStats, benchmark: Benchmark | None) -> int | None:
-    """How many territories other than this one a metric's statistics cover: the count the
-    page states everywhere (a default group's n includes the territory itself)."""
-    if stats.n is None:
-        return None
-    own_counted = (
-        benchmark is not None and benchmark.group.kind == "default" and stats.own is not None
-    )
-    return stats.n - 1 if own_counted else stats.n
 
 
 def narrow_rows(
@@ -73,15 +70,51 @@ def narrow_rows(
     return rows
 
 
+def _gap(now: float | None, then: float | None) -> float | None:
+    return None if now is None or then is None else round(now - then, 1)
+
+
+def dimension_rows(
+    result: ScoreResult, benchmark: Benchmark | None, reference: ScoreResult | None, lang: str
+) -> list[dict[str, Any]]:
+    """The one table per dimension (the chart's data and more): score, level, completeness,
+    the peers' median (or last year's score), the gap to it, p75, and the position in words."""
+    stats = metric_map(benchmark)
+    before = {d.id: d.score for d in reference.dimensions} if reference is not None else {}
+    rows = []
+    for d in result.dimensions:
+        p = _published(stats.get(d.id)) if reference is None else None
+        compared = before.get(d.id) if reference is not None else (p.median if p else None)
+        percentile = p.percentile if p else None
+        rows.append(
+            {
+                "id": d.id,
+                "label": d.label,
+                "incomplete": d.incomplete,
+                "score": d.score,
+                "level": d.level,
+                "completeness": d.completeness,
+                "compared": compared,
+                "gap": _gap(d.score, compared),
+                "p75": p.p75 if p else None,
+                "position": None
+                if percentile is None
+                else translate(
+                    lang, N_("mieux que %(share)s"), share=format_share(percentile / 100, lang)
+                ),
+            }
+        )
+    return rows
+
+
 def results_charts(
-    model: Model,
     result: ScoreResult,
     benchmark: Benchmark | None,
     lang: str,
     reference: tuple[str, ScoreResult] | None = None,
 ) -> dict[str, Chart]:
-    """Radar (territory, peer median, peer p75), bars with percentile, distribution strips;
-    against `reference` (a label and last year's results) instead of peers when given."""
+    """Bars per dimension (territory, peers' median and p75, or last year's score) and the
+    peers' distribution strips; the bars' data is the page's dimension table."""
 
     def t(message: MessageId, **values: Any) -> str:
         return translate(lang, message, **values)
@@ -91,70 +124,33 @@ def results_charts(
 
     stats = metric_map(benchmark)
     dims = [(d.id, d.label, d.score) for d in result.dimensions]
-    axes = [label for _, label, _ in dims]
-    series = [Series(t(N_("Votre territoire")), [score for _, _, score in dims])]
-    peer = [_published(stats.get(d)) for d, _, _ in dims]
-    before: dict[str, float | None] = {}
-    if reference is not None:
-        peer = [None for _ in dims]
-        before = {d.id: d.score for d in reference[1].dimensions}
-        series.append(Series(reference[0], [before.get(d) for d, _, _ in dims], "median"))
-    elif all(p is not None and p.median is not None for p in peer):
-        series.append(Series(t(N_("Médiane des pairs")), [p.median for p in peer], "median"))  # type: ignore[union-attr]
-        top_quarter = [p.p75 for p in peer]  # type: ignore[union-attr]
-        series.append(Series(t(N_("Quart supérieur des pairs (p75)")), top_quarter, "p75"))
-    charts = {
-        "radar": radar(
-            axes,
-            series,
-            title=t(N_("Profil sur les huit dimensions")),
-            desc=t(
-                N_(
-                    "Graphique en radar, scores de 0 (centre) à 100 (bord) ; séries : %(series)s. "
-                    "Les valeurs sont dans le tableau qui suit."
-                ),
-                series=", ".join(s.label for s in series),
-            ),
-            caption=t(N_("Scores par dimension (0 à 100)")),
-            axis_header=t(N_("Dimension")),
-            id_prefix="radar",
-            fmt=fmt,
-        )
-    }
+    peer = [_published(stats.get(d)) if reference is None else None for d, _, _ in dims]
+    before = {d.id: d.score for d in reference[1].dimensions} if reference is not None else {}
     rows = [
-        BarRow(
-            label,
-            score,
-            median=p.median if p else before.get(d),
-            p75=p.p75 if p else None,
-            percentile=p.percentile if p else None,
-        )
+        BarRow(label, score, median=p.median if p else before.get(d), p75=p.p75 if p else None)
         for (d, label, score), p in zip(dims, peer, strict=True)
     ]
     median_header = reference[0] if reference is not None else t(N_("Médiane des pairs"))
-    charts["bars"] = bars(
-        rows,
-        title=t(N_("Score et centile par dimension")),
-        desc=t(
-            N_(
-                "Barres horizontales des scores de 0 à 100 ; trait tireté : médiane des pairs ; "
-                "trait pointillé : p75 des pairs ; le centile est écrit au bout de chaque barre."
-            )
-        ),
-        caption=t(N_("Score, médiane et p75 des pairs, centile, par dimension")),
-        headers=(
-            t(N_("Dimension")),
-            t(N_("Votre score")),
-            median_header,
-            t(N_("p75 des pairs")),
-            t(N_("Centile")),
-        ),
-        percentile_label=lambda value: t(N_("centile %(p)s"), p=format_number(value, lang, 0)),
-        id_prefix="bars",
-        fmt=fmt,
-    )
+    charts = {
+        "bars": bars(
+            rows,
+            title=t(N_("Score par dimension, de 0 à 100")),
+            desc=t(
+                N_(
+                    "Barres horizontales des scores de 0 à 100 ; trait tireté : médiane des "
+                    "pairs (ou votre score de l'année précédente) ; trait pointillé : quart "
+                    "supérieur des pairs. Les valeurs sont dans le tableau qui suit."
+                )
+            ),
+            caption=t(N_("Score par dimension")),
+            headers=(t(N_("Dimension")), t(N_("Votre score")), median_header, "p75", ""),
+            percentile_label=lambda value: format_number(value, lang, 0),
+            id_prefix="bars",
+            fmt=fmt,
+        )
+    }
     strip_rows = [
-        StripRow(label, p.p25, p.median, p.p75, p.p90, marker=score, n=others(p, benchmark))
+        StripRow(label, p.p25, p.median, p.p75, p.p90, marker=score, n=peer_count(p, benchmark))
         for (_, label, score), p in zip(dims, peer, strict=True)
         if p is not None and p.median is not None  # quantiles need 20 territories (README)
     ]
@@ -185,6 +181,41 @@ def results_charts(
     return charts
 
 
+def next_steps(model: Model, result: ScoreResult) -> dict[str, Any]:
+    """The next steps to take first (the synthesis' ranking, `maturity.priorities`) and the
+    others grouped under their dimension, in model order."""
+    first = [r.step for r in rank_next_steps(model, result, FIRST_STEPS)]
+    labels = {d.id: d.label for d in result.dimensions}
+    rest: list[dict[str, Any]] = []
+    for d in result.dimensions:
+        steps: list[NextStep] = [
+            s for s in result.next_steps if s.dimension == d.id and s not in first
+        ]
+        if steps:
+            rest.append({"id": d.id, "label": d.label, "steps": steps})
+    return {"first": first, "rest": rest, "labels": labels}
+
+
+def diagnostics(model: Model, result: ScoreResult, lang: str) -> list[dict[str, str | None]]:
+    """The diagnostics with their explanation and, for a gap between two sides, the weaker
+    side named (rather than "either … or …")."""
+    scores: dict[str, float | None] = {d.id: d.score for d in result.dimensions}
+    scores |= {p.id: p.score for p in result.pillars} | {INDEX: result.index}
+    rules = {d.id: d.rule for d in model.diagnostics}
+    found: list[dict[str, str | None]] = []
+    for d in result.diagnostics:
+        rule = rules.get(d.id)
+        side = weaker_side(rule, scores) if isinstance(rule, GapRule) and rule.absolute else None
+        found.append(
+            {
+                "label": d.label,
+                "message": d.message,
+                "side": side_sentence(model, side, lang) if side else None,
+            }
+        )
+    return found
+
+
 COMPARISON_LABELS: Final[dict[str, MessageId]] = {
     "auto": N_("Groupe automatique (même type, même tranche de population, élargi au besoin)"),
     "departement": N_("Territoires au profil public du même département"),
@@ -195,12 +226,6 @@ COMPARISON_LABELS: Final[dict[str, MessageId]] = {
     "annee": N_("Votre territoire l'année précédente"),
 }
 """The comparison chooser's options, in the order `service.peers.comparison.COMPARISONS`."""
-
-
-def previous_result(campaign: int, history: Sequence[CampaignResult]) -> CampaignResult | None:
-    """The territory's latest submitted results before `campaign`, if any."""
-    before = [c for c in history if c.campaign < campaign and c.status == "submitted"]
-    return max(before, key=lambda c: c.campaign) if before else None
 
 
 def comparison_options(
@@ -218,69 +243,3 @@ def comparison_options(
         }
         for key in COMPARISONS
     ]
-
-
-def steps_by_dimension(result: ScoreResult) -> list[dict[str, Any]]:
-    """Next steps grouped under their dimension, in model order."""
-    grouped: list[dict[str, Any]] = []
-    for d in result.dimensions:
-        steps = [s for s in result.next_steps if s.dimension == d.id]
-        if steps:
-            grouped.append({"id": d.id, "label": d.label, "steps": steps})
-    return grouped
-
-
-def evolution(
-    result: ScoreResult, campaign: int, history: Sequence[CampaignResult]
-) -> dict[str, Any] | None:
-    """This campaign against the previous one the territory answered: index and dimensions."""
-    before = [c for c in history if c.campaign < campaign]
-    if not before:
-        return None
-    previous = max(before, key=lambda c: c.campaign)
-    old = {d.id: d.score for d in previous.result.dimensions}
-
-    def change(now: float | None, then: float | None) -> float | None:
-        return None if now is None or then is None else round(now - then, 2)
-
-    found = {
-        "campaign": previous.campaign,
-        "index": (previous.result.index, result.index, change(result.index, previous.result.index)),
-        "level": (previous.result.level_label, result.level_label),
-        "dimensions": [
-            (d.label, old.get(d.id), d.score, change(d.score, old.get(d.id)))
-            for d in result.dimensions
-        ],
-        "editions": None,
-        "status": {},
-    }
-    if previous.result.model_version != result.model_version:
-        # another edition of the model: only what the two have in common compares
-        current = next((c for c in history if c.campaign == campaign), None)
-        trend = current.trend if current is not None else None
-        moves = {m.id: m for m in trend.dimensions} if trend else {}
-        index = trend.index if trend else None
-        found |= {
-            "editions": (previous.result.model_version, result.model_version),
-            "index": (
-                (index.before, index.after, change(index.after, index.before))
-                if index
-                else (None, None, None)
-            ),
-            "dimensions": [
-                (
-                    d.label,
-                    moves[d.id].before if d.id in moves else None,
-                    moves[d.id].after if d.id in moves else None,
-                    change(moves[d.id].after, moves[d.id].before) if d.id in moves else None,
-                )
-                for d in result.dimensions
-            ],
-            "status": {
-                "index": index.status if index else "none",
-                **{
-                    d.id: moves[d.id].status if d.id in moves else "none" for d in result.dimensions
-                },
-            },
-        }
-    return found

@@ -1,6 +1,7 @@
-"""Share links in the member's space: ``/evaluations/{id}/partages`` lists an assessment's
+"""Share links: in the member's space, ``/evaluations/{id}/partages`` lists an assessment's
 read-only links, makes a new one and revokes one (`service.reports.sharing`, the same use
-cases as ``/api/v1/assessments/{id}/share-links``)."""
+cases as ``/api/v1/assessments/{id}/share-links``); for whoever holds a link made "with the
+details", ``/partage/{token}/resultats`` is the full results page, read-only."""
 
 from __future__ import annotations
 
@@ -13,9 +14,17 @@ from litestar.params import PathParameter
 from litestar.response import Redirect, Template
 
 from service.assessments.workflow import get_assessment
-from service.deps import AppSettings, CurrentModel, CurrentPrincipal, DbSession
+from service.deps import (
+    AppSettings,
+    CurrentModel,
+    CurrentPrincipal,
+    DbSession,
+    DbSessions,
+    PeerCache,
+)
 from service.platform.errors import InvalidInputError
 from service.platform.i18n import N_, translate
+from service.reports.shared import shared_answers, shared_results
 from service.reports.sharing import (
     ShareLinkCreate,
     create_share_link,
@@ -24,11 +33,16 @@ from service.reports.sharing import (
 )
 from service.web.forms import read_form
 from service.web.rendering import page, request_lang
+from service.web.results_pages import ReadOnly, results_page
 
 __all__ = ["SharePages"]
 
 AssessmentId = Annotated[uuid.UUID, PathParameter()]
 LinkId = Annotated[uuid.UUID, PathParameter()]
+Token = Annotated[str, PathParameter(max_length=120)]
+LINKS = "/evaluations/{assessment_id:uuid}/partages"
+PRIVATE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex, nofollow"}
+"""A shared page holds its token in its address: never cached, never indexed."""
 
 
 def _create_payload(form: dict[str, str]) -> ShareLinkCreate | None:
@@ -48,9 +62,10 @@ def _create_payload(form: dict[str, str]) -> ShareLinkCreate | None:
 
 
 class SharePages(Controller):
-    """List, create and revoke an assessment's read-only links."""
+    """List, create and revoke an assessment's read-only links; the full results a link
+    opens."""
 
-    path = "/evaluations/{assessment_id:uuid}/partages"
+    path = "/"
     include_in_schema = False
 
     async def _page(
@@ -80,7 +95,7 @@ class SharePages(Controller):
             created=request.query_params.get("cree"),
         )
 
-    @get("/", name="share-links")
+    @get(LINKS, name="share-links")
     async def links(
         self,
         request: Request[Any, Any, Any],
@@ -93,7 +108,7 @@ class SharePages(Controller):
         """The assessment's links, their state, and the form for a new one."""
         return await self._page(request, db_session, principal, model, settings, assessment_id)
 
-    @post("/", name="share-link-create", status_code=303)
+    @post(LINKS, name="share-link-create", status_code=303)
     async def create(
         self,
         request: Request[Any, Any, Any],
@@ -136,7 +151,7 @@ class SharePages(Controller):
             request, db_session, principal, model, settings, assessment_id, error, form
         )
 
-    @post("/{link_id:uuid}/revoquer", name="share-link-revoke", status_code=303)
+    @post(LINKS + "/{link_id:uuid}/revoquer", name="share-link-revoke", status_code=303)
     async def revoke(
         self,
         db_session: DbSession,
@@ -148,3 +163,34 @@ class SharePages(Controller):
         """Revoke a link: it opens nothing from now on."""
         await revoke_share_link(db_session, principal, link_id, settings.secret_key)
         return Redirect(path=f"/evaluations/{assessment_id}/partages", status_code=303)
+
+    @get("/partage/{token:str}/resultats", name="shared-results")
+    async def shared(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: DbSession,
+        db_sessions: DbSessions,
+        benchmarks: PeerCache,
+        model: CurrentModel,
+        settings: AppSettings,
+        token: Token,
+    ) -> Template:
+        """The full results, read-only, for whoever holds a link made with the details (404
+        for any other link, as for a tampered, expired or revoked one)."""
+        access = await shared_results(db_session, token, settings.secret_key)
+        link, reader = access.link, access.reader
+        answers = None
+        if link.include_answers:
+            lang = request_lang(request)
+            answers = await shared_answers(db_session, link, reader, model, lang)
+        read_only = ReadOnly(
+            expires_at=link.expires_at,
+            include_answers=link.include_answers,
+            synthesis_url=f"/partage/{token}",
+            pdf_url=f"/partage/{token}/synthese.pdf",
+            answers=answers,
+        )
+        return await results_page(
+            request, db_session, reader, model, db_sessions, benchmarks, link.assessment_id,
+            read_only=read_only, headers=PRIVATE,
+        )  # fmt: skip

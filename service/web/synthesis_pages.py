@@ -155,6 +155,6 @@ def _shared(report: SharedReport, token: str) -> dict[str, Any]:
     return {
         "pdf_url": f"/partage/{token}/synthese.pdf",
         "shared": report.link,
-        "detail": report.dimensions,
+        "results_url": f"/partage/{token}/resultats" if report.dimensions is not None else None,
         "answers": report.answers,
     }

@@ -42,6 +42,17 @@ def screenshot(page: Any, name: str) -> Path:
     return path
 
 
+def open_folds(page: Any) -> None:
+    """Open every closed fold (``<details>``) of the page by clicking its summary, as a
+    reader would."""
+    closed = page.locator("details:not([open]) > summary:visible")
+    for _ in range(50):  # the folds inside a fold become visible once it opens
+        if not closed.count():
+            return
+        closed.first.click()
+    raise AssertionError("a fold does not open")
+
+
 WIDTHS = (390, 1366)
 """Viewport widths every page is checked at: a phone and a laptop."""
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from service.demo.synthetic import DEMO_ACCOUNTS
-from tests.browser.support import assert_accessible
+from tests.browser.support import assert_accessible, open_folds
 from tests.catalogue import french_in, french_interface_texts
 
 pytestmark = pytest.mark.browser
@@ -70,7 +70,9 @@ def test_member_pages_in_english_show_no_french(page: Any) -> None:
     results = page.locator("a[href$='/resultats']").first.get_attribute("href")
     assert results is not None
     assessment = results.removesuffix("/resultats")
-    shown = english_page(page, results)
+    english_page(page, results)
+    open_folds(page)  # the results' detail is folded
+    shown = str(page.evaluate(SEEN))
     assert "Show the chart's data" in shown  # the charts' macro gets the page's language
     assert re.search(r"\b\d{1,3}%", shown)  # completeness as an English percentage
     assert french_in(shown) == []

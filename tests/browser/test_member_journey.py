@@ -23,6 +23,7 @@ from tests.browser.support import (
     assert_accessible,
     console_errors,
     log_in,
+    open_folds,
     screenshot,
 )
 
@@ -125,12 +126,15 @@ def test_member_journey_then_admin_reopens(browser: Any, live_server: str, axe_s
     page.get_by_role("button", name="Soumettre l'auto-évaluation").click()
     page.wait_for_url("**/resultats?message=submitted")
 
-    # results: radar against the peers, bars, tables, CSV
-    radar = page.locator("figure.chart svg[role=img]").first
-    assert radar.locator("title").first.text_content() == "Profil sur les huit dimensions"
-    assert radar.locator("g.series").count() == 3  # territory, peer median, peer p75
-    assert page.locator("figure.chart").count() >= 2
+    # results: a short head, then the folds (bars against the peers, one table), CSV
     assert page.get_by_text(re.compile("^Groupe de pairs :")).count() == 1
+    assert_accessible(page, axe_source)
+    open_folds(page)
+    bars = page.locator("figure.chart svg[role=img]").first
+    assert bars.locator("title").first.text_content() == "Score par dimension, de 0 à 100"
+    assert bars.locator("g.bar-row").count() == len(MODEL.dimensions)
+    assert bars.locator("line.tick-median").count() == len(MODEL.dimensions)  # peer median
+    assert page.locator("figure.chart").count() >= 2
     assert_accessible(page, axe_source)
     screenshot(page, "resultats")
     with page.expect_download() as download:
