@@ -25,7 +25,7 @@ from service.voices.consolidation import (
     ConsolidationPayload,
     ConsolidationRecord,
     consolidate,
-    consolidation_file,
+    consolidation_download,
     consolidation_history,
 )
 from service.voices.gaps import VoicesReport, voices_report
@@ -251,12 +251,7 @@ class VoicesController(Controller):
         distribution (small role groups left out, as the lead saw it)."""
         records = await consolidation_history(db_session, principal, assessment_id)
         if format == "csv":
-            body, name = consolidation_file(records, assessment_id)
-            return Response(
-                body,
-                media_type="text/csv; charset=utf-8",
-                headers={"Content-Disposition": f'attachment; filename="{name}"'},
-            )
+            return consolidation_download(records, assessment_id)
         return Response(records)
 
 

@@ -11,7 +11,6 @@ import msgspec
 from litestar import Controller, Request, delete, get, post
 from litestar.params import PathParameter
 
-from service.accounts.auth import client_address
 from service.api.docs import body, responses
 from service.api.model import Lang
 from service.deps import AppSettings, CurrentModel, CurrentPrincipal, DbSession
@@ -156,13 +155,5 @@ class PanelController(Controller):
         ],
     ) -> PanelReceipt:
         """One response per ``response_token``; nothing personal beyond an optional postcode."""
-        await answer_panel(
-            db_session,
-            model,
-            token,
-            data,
-            settings=settings,
-            throttle=request.app.stores.get(PANEL_STORE),
-            address=client_address(request),
-        )
+        await answer_panel(request, db_session, model, settings, token, data)
         return PanelReceipt()

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import msgspec
+from litestar import Response
 from msgspec import Meta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,7 +32,7 @@ __all__ = [
     "ConsolidationRecord",
     "consolidate",
     "consolidation_csv",
-    "consolidation_file",
+    "consolidation_download",
     "consolidation_history",
 ]
 
@@ -153,8 +154,16 @@ def consolidation_csv(records: list[ConsolidationRecord], levels: int = 5) -> st
     return out.getvalue()
 
 
-def consolidation_file(
+def consolidation_download(
     records: list[ConsolidationRecord], assessment_id: uuid.UUID
-) -> tuple[str, str]:
-    """The CSV as a download: its text (with a BOM, for spreadsheet software) and file name."""
-    return "\ufeff" + consolidation_csv(records), f"consolidation-{assessment_id}.csv"
+) -> Response[str]:
+    """The CSV as a download, the same for the API and the page: a BOM for spreadsheet
+    software, and never cached (it holds the lead's decisions)."""
+    return Response(
+        "\ufeff" + consolidation_csv(records),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="consolidation-{assessment_id}.csv"',
+            "Cache-Control": "no-store",
+        },
+    )

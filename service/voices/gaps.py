@@ -24,10 +24,10 @@ from maturity.scoring import answers_frame, score_grid
 from maturity.voices import (
     dimension_matrix,
     divergence,
-    group_moments,
     group_sizes,
     level_counts,
     perception_gaps,
+    shown_means,
 )
 from service.accounts.auth import Principal
 from service.assessments.editions import editions_for
@@ -130,9 +130,8 @@ def _questions(
     ids = [r.id for r in coev.roles]
     sizes = group_sizes(roles, len(ids))
     shown = sizes >= coev.min_group
-    stats = divergence(
-        group_moments(cells, roles, len(ids)), shown[None], coev.divergence_gap, coev.divergence_sd
-    )
+    stats = divergence(cells, roles, shown[None], coev.divergence_gap, coev.divergence_sd)
+    shown_ids = [ids[g] for g in stats.by_role.groups]  # one territory: a group is a role
     levels = max((q.top for _, q in model.iter_questions()), default=0) + 1
     counts = level_counts(cells, roles, len(ids), levels)
     found = []
@@ -148,8 +147,8 @@ def _questions(
                 distribution=counts[at].sum(axis=0)[:width].tolist() if visible else None,
                 by_role={ids[r]: counts[at, r, :width].tolist() for r in np.flatnonzero(shown)},
                 role_means={
-                    ids[r]: round(float(m), 2)
-                    for r, m in enumerate(stats.mean[at, 0])
+                    role: round(float(m), 2)
+                    for role, m in zip(shown_ids, stats.by_role.mean[at], strict=True)
                     if not np.isnan(m)
                 },
                 mean=_number(stats.overall_mean[at, 0]) if visible else None,
@@ -178,21 +177,19 @@ def compute_report(model: Model, voices: Sequence[Voice], lang: str = "fr") -> V
         cells = np.zeros((len(model.questions), 0), dtype=np.int8)
         scores = np.zeros((len(model.dimensions), 0))
     questions = _questions(model, coev, cells, roles)
-    moments = group_moments(scores, roles, len(ids))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        by_role = np.where(shown[None] & (moments.n > 0), moments.total / moments.n, np.nan)
+    by_role = shown_means(scores, roles, shown[None])
     dimensions = [
         DimensionVoices(
             d.id,
             {
-                ids[r]: round(float(by_role[at, r]), 1)
-                for r in range(len(ids))
-                if not np.isnan(by_role[at, r])
+                ids[g]: round(float(m), 1)
+                for g, m in zip(by_role.groups, by_role.mean[at], strict=True)
+                if not np.isnan(m)
             },
         )
         for at, d in enumerate(model.dimensions)
     ]
-    gaps = perception_gaps(coev, [d.id for d in model.dimensions], by_role[:, None, :])
+    gaps = perception_gaps(coev, [d.id for d in model.dimensions], by_role, 1)
     ranked = sorted(
         (q for q in questions if q.spread is not None), key=lambda q: (-(q.spread or 0), q.question)
     )

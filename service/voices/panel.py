@@ -13,10 +13,10 @@ import hmac
 import secrets
 import uuid
 from datetime import datetime, timedelta
-from typing import Annotated, Final
+from typing import Annotated, Any, Final
 
 import msgspec
-from litestar.stores.base import Store
+from litestar import Request
 from msgspec import Meta
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from maturity.coevaluation import CoEvaluation
 from maturity.model import Model
-from service.accounts.auth import Principal, new_secret, secret_hash, utcnow
+from service.accounts.auth import Principal, client_address, new_secret, secret_hash, utcnow
 from service.assessments.editions import editions_for
 from service.platform.db.tables import Assessment, Territory, VoicePanel, VoiceRespondent
 from service.platform.errors import (
@@ -218,23 +218,23 @@ def _clean(model: Model, coev: CoEvaluation, answers: dict[str, int | str]) -> d
 
 
 async def answer_panel(
+    request: Request[Any, Any, Any],
     session: AsyncSession,
     model: Model,
+    settings: Settings,
     token: str,
     data: PanelResponse,
-    *,
-    settings: Settings,
-    throttle: Store,
-    address: str,
 ) -> None:
-    """Record one resident's response: once per response token, at most
-    ``voice_panel_rate_limit`` per address and hour."""
+    """Record one resident's response, sent by `request` (the API's and the form's alike):
+    once per response token, at most ``voice_panel_rate_limit`` per address and hour (in the
+    app's `PANEL_STORE`)."""
     panel, assessment, _ = await _open(session, token)
     if data.postcode and not (len(data.postcode) == 5 and data.postcode.isdigit()):
         raise InvalidInputError(N_("Le code postal compte cinq chiffres."))
     if not _valid_response_token(settings.secret_key, panel.id, data.response_token):
         raise InvalidInputError(N_("Formulaire du panel expiré : rechargez la page."))
-    key = f"panel:{hashlib.sha256(address.encode()).hexdigest()[:32]}"
+    throttle = request.app.stores.get(PANEL_STORE)
+    key = f"panel:{hashlib.sha256(client_address(request).encode()).hexdigest()[:32]}"
     count = int(await throttle.get(key) or 0)
     limit = settings.voice_panel_rate_limit
     if limit and count >= limit:

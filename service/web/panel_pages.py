@@ -11,7 +11,6 @@ from litestar import Controller, Request, get, post
 from litestar.params import PathParameter
 from litestar.response import Redirect, Template
 
-from service.accounts.auth import client_address
 from service.deps import AppSettings, CurrentModel, CurrentPrincipal, DbSession
 from service.platform.errors import (
     ConflictError,
@@ -20,7 +19,6 @@ from service.platform.errors import (
     TooManyRequestsError,
 )
 from service.voices.panel import (
-    PANEL_STORE,
     PanelResponse,
     answer_panel,
     close_panel,
@@ -95,15 +93,7 @@ class PanelPages(Controller):
             postcode=data.get("postcode", "").strip()[:10] or None,
         )
         try:
-            await answer_panel(
-                db_session,
-                model,
-                token,
-                response,
-                settings=settings,
-                throttle=request.app.stores.get(PANEL_STORE),
-                address=client_address(request),
-            )
+            await answer_panel(request, db_session, model, settings, token, response)
         except (InvalidInputError, ConflictError, TooManyRequestsError) as exc:
             return await self._page(
                 request, db_session, model, settings.secret_key, token, error=exc

@@ -22,7 +22,7 @@ from service.platform.i18n import N_, MessageId, translate
 from service.voices.consolidation import (
     ConsolidationPayload,
     consolidate,
-    consolidation_file,
+    consolidation_download,
     consolidation_history,
 )
 from service.voices.gaps import VoicesReport, voices_report
@@ -323,15 +323,7 @@ class VoicesPages(Controller):
     ) -> Response[str]:
         """The consolidated distribution as a CSV file."""
         records = await consolidation_history(db_session, principal, assessment_id)
-        body, name = consolidation_file(records, assessment_id)
-        return Response(
-            body,
-            media_type="text/csv; charset=utf-8",
-            headers={
-                "Content-Disposition": f'attachment; filename="{name}"',
-                "Cache-Control": "no-store",
-            },
-        )
+        return consolidation_download(records, assessment_id)
 
     @get("/voix/{token:str}", name="voice-respondent")
     async def respondent(

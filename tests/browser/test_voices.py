@@ -114,6 +114,7 @@ def test_demo_voices_show_on_the_results_page(page: Any, axe_source: str) -> Non
     links = page.get_by_role("link", name=re.compile(r"Voir les résultats \d{4}"))
     years = [int(re.findall(r"\d{4}", links.nth(i).inner_text())[-1]) for i in range(links.count())]
     links.nth(years.index(max(years))).click()
+    page.locator("#voix-fold > summary").click()  # the detail of the results page is folded
     section = page.locator("section.voices-section")
     section.scroll_into_view_if_needed()
     image = section.locator("img.voices-map")

@@ -179,6 +179,10 @@ def test_consolidation_keeps_every_revision_and_its_distribution(
     assert revisions.status_code == 200 and len(revisions.json()["items"]) == 2
     csv = api.get(f"{_voices(assessment)}/consolidation?format=csv", headers=lead)
     assert csv.headers["content-type"].startswith("text/csv")
+    assert csv.headers["cache-control"] == "no-store"  # the lead's decisions: never cached
+    assert csv.headers["content-disposition"] == (
+        f'attachment; filename="consolidation-{assessment}.csv"'
+    )
     lines = csv.text.lstrip("\ufeff").splitlines()
     assert lines[0].startswith("question,reponse_officielle,revision")
     assert f"{Q1},2,1," in lines[1] and lines[1].endswith("*,3,0,1,2,0,0")
