@@ -136,6 +136,7 @@ class _Counts:
     rows: list[np.ndarray] = field(default_factory=list)
     values: list[float] = field(default_factory=list)
     bounded: list[tuple[np.ndarray, float, float]] = field(default_factory=list)
+    _solution: np.ndarray | None = field(default=None, repr=False)
 
     def constraints(self) -> list[LinearConstraint]:
         out = []
@@ -147,11 +148,15 @@ class _Counts:
         return out
 
     def value(self, null: np.ndarray, v: np.ndarray) -> float | None:
-        """The count of `v` when the published counts determine it."""
+        """The count of `v` when the published counts determine it: `v` is then a combination
+        of the published rows, so its count is `v · x` for any `x` the counts allow — the
+        least-squares one, solved once rather than once per observation (the rows are final
+        by the time counts are read)."""
         if not self.rows or not _determined(null, v):
             return None
-        weights = np.linalg.lstsq(np.array(self.rows).T, v, rcond=None)[0]
-        return float(round(weights @ np.array(self.values)))
+        if self._solution is None:
+            self._solution = np.linalg.lstsq(np.array(self.rows), self.values, rcond=None)[0]
+        return float(round(float(v @ self._solution)))
 
 
 def _counts(
