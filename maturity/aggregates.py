@@ -13,11 +13,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
+import numpy as np
 import polars as pl
 
 from maturity.disclosure import Disclosure
-from maturity.peers import statistics
 from maturity.publication import QUANTILES, rounded
+from maturity.score_matrix import QUANTILE_LEVELS, ScoreMatrix, Segments, score_matrix
 
 __all__ = [
     "GROUPINGS",
@@ -49,69 +50,82 @@ def grouping(name: str) -> tuple[str, ...]:
 
 def aggregates(
     territories: pl.DataFrame,
-    scores: pl.DataFrame,
+    scores: pl.DataFrame | ScoreMatrix,
     by: Sequence[str],
     disclosure: Disclosure,
 ) -> pl.DataFrame:
     """Statistics per cell of `by` (one of `GROUPINGS`) and metric, as published.
 
-    `territories`: territory, kind, band, region; `scores`: territory, metric, score;
-    `disclosure`: `maturity.disclosure.protect` of this campaign."""
-    return _table(territories, *_located(territories, scores), list(by), disclosure)
+    `territories`: territory, kind, band, region; `scores`: territory, metric, score, or
+    their `ScoreMatrix` over `territories`; `disclosure`: `maturity.disclosure.protect` of
+    this campaign."""
+    matrix = score_matrix(territories.get_column("territory"), scores)
+    return _table(*_atoms(territories), matrix, list(by), disclosure)
 
 
 def network_aggregates(
-    territories: pl.DataFrame, scores: pl.DataFrame, disclosure: Disclosure
+    territories: pl.DataFrame, scores: pl.DataFrame | ScoreMatrix, disclosure: Disclosure
 ) -> dict[str, pl.DataFrame]:
-    """`aggregates` of every grouping of `GROUPINGS` (by its name), the scores joined to
-    their territories' attributes once for all of them."""
-    located, metrics = _located(territories, scores)
+    """`aggregates` of every grouping of `GROUPINGS` (by its name), the scores matched to
+    their territories' cells once for all of them."""
+    matrix = score_matrix(territories.get_column("territory"), scores)
+    atom, atoms = _atoms(territories)
     return {
-        name: _table(territories, located, metrics, list(by), disclosure)
-        for name, by in GROUPINGS.items()
+        name: _table(atom, atoms, matrix, list(by), disclosure) for name, by in GROUPINGS.items()
     }
 
 
-def _located(territories: pl.DataFrame, scores: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The scores with their territory's kind, band and region (scores of territories outside
-    `territories` dropped), and the metrics of `scores` (every one has its cells)."""
-    # attributes and metrics as Enums: grouped on their integer codes (twice as fast as on
-    # the strings), turned back into strings on the few rows of each table
-    attributes = territories.select(
-        "territory", *(pl.col(c).cast(_enum(territories.get_column(c))) for c in ATTRIBUTES)
-    )
-    located = scores.select(
-        "territory", pl.col("metric").cast(_enum(scores.get_column("metric"))), "score"
-    ).join(attributes, on="territory", how="inner")
-    return located, scores.select(pl.col("metric").unique().sort())
+def _atoms(territories: pl.DataFrame) -> tuple[np.ndarray, pl.DataFrame]:
+    """Each territory's finest cell (a row number of the second frame: kind, band, region):
+    every grouping's cells are unions of them."""
+    cells = territories.select(ATTRIBUTES)
+    atoms = cells.unique().with_row_index("atom")
+    located = cells.join(atoms, on=ATTRIBUTES, how="left", nulls_equal=True, maintain_order="left")
+    return located.get_column("atom").to_numpy().astype(np.int64), atoms
 
 
-def _enum(values: pl.Series) -> pl.Enum:
-    """An Enum of the distinct non-null `values`."""
-    return pl.Enum(values.drop_nulls().unique().sort())
+def _statistics(cell: np.ndarray, matrix: ScoreMatrix, size: int) -> dict[str, np.ndarray]:
+    """n, mean and quantiles of the scores per cell (`cell`: each territory's) and metric,
+    cell-major (NaN where a cell has no score)."""
+    width = len(matrix.metrics)
+    values, rows, columns = matrix.ascending
+    segment = cell[rows] * width + columns
+    sorted_ = Segments.of(segment, values, matrix.by_value, size * width)
+    figures = {"n": np.where(sorted_.n > 0, sorted_.n, np.nan), "mean": sorted_.mean()}
+    return figures | {q: sorted_.quantile(p) for q, p in QUANTILE_LEVELS.items()}
 
 
 def _table(
-    territories: pl.DataFrame,
-    located: pl.DataFrame,
-    metrics: pl.DataFrame,
+    atom: np.ndarray,
+    atoms: pl.DataFrame,
+    matrix: ScoreMatrix,
     by: list[str],
     disclosure: Disclosure,
 ) -> pl.DataFrame:
-    """The published table of grouping `by` out of the `_located` scores."""
-    keys = territories.select(by).unique() if by else pl.DataFrame({"_": [0]})
-    cells = keys.join(metrics, how="cross")
-    grouped = located.lazy().group_by(*by, "metric")
-    stats = (
-        grouped.agg(**statistics(pl.col("score")))
-        .with_columns(pl.col(*by, "metric").cast(pl.String))
-        .collect()
+    """The published table of grouping `by` out of the scores `matrix` (`atom`: each
+    territory's finest cell, described by `atoms`)."""
+    keys = atoms.select(by).unique() if by else pl.DataFrame({"_": [0]})
+    keys = keys.with_row_index("cell")
+    cell = (
+        atoms.join(keys, on=by, how="left", nulls_equal=True, maintain_order="left")
+        if by
+        else atoms.with_columns(cell=pl.lit(0, pl.UInt32))
     )
-    table = cells.join(stats, on=[*by, "metric"], how="left", nulls_equal=True).drop(
-        "_", strict=False
+    of_atom = cell.get_column("cell").to_numpy().astype(np.int64)  # atoms are row numbers
+    figures = _statistics(of_atom[atom], matrix, keys.height)
+    width = len(matrix.metrics)
+    table = (
+        keys.select(pl.all().gather(np.repeat(np.arange(keys.height), width)))
+        .with_columns(
+            metric=pl.Series(matrix.metrics, dtype=pl.String).gather(
+                np.tile(np.arange(width), keys.height)
+            ),
+            **{k: pl.Series(v, nan_to_null=True) for k, v in figures.items()},
+        )
+        .drop("_", "cell", strict=False)
     )
     verdicts = []
-    for key in keys.drop("_", strict=False).iter_rows(named=True):
+    for key in keys.drop("_", "cell", strict=False).iter_rows(named=True):
         verdict = disclosure.verdict(
             disclosure.cell(
                 [key["kind"]] if "kind" in key else None,

@@ -42,6 +42,7 @@ from threadpoolctl import threadpool_limits
 
 from maturity import suppression
 from maturity.peer_groups import K_MIN, Scope, peer_groups
+from maturity.score_matrix import ScoreMatrix, score_matrix
 from maturity.suppression import Widening, unique_rows
 from maturity.territories import KIND_FAMILIES, POPULATION_BANDS
 from maturity.texts import N_
@@ -219,44 +220,42 @@ class Disclosure:
 
 def protect(
     territories: pl.DataFrame,
-    scores: pl.DataFrame,
+    scores: pl.DataFrame | ScoreMatrix,
     groups: Mapping[Scope, pl.DataFrame] | None = None,
 ) -> Disclosure:
     """What may be published about a campaign: the verdict of every aggregate cell of every
     grouping and of every default peer group (both perimeters).
 
     `territories`: territory, kind, band, region, public; `scores`: territory, metric, score
-    (the campaign's submitted scores); `groups`: ``peer_groups(territories, scores, scope)``
-    of either perimeter, when the caller has it already (computed here otherwise)."""
+    (the campaign's submitted scores), or their `ScoreMatrix` over `territories`; `groups`:
+    ``peer_groups(territories, scores, scope)`` of either perimeter, when the caller has it
+    already (computed here otherwise)."""
     atoms = atom_table(territories)
     space = _Space.of(atoms)
     steps = space.steps()
     groupings = space.groupings()
     # territories as row numbers (``tid``) from here on: the scores are matched to their
-    # codes once, every later join and count is on integers
-    located = (
-        territories.with_row_index("tid")
-        .join(atoms, on=["kind", "band", "region"], how="left", nulls_equal=True)
-        .select("tid", "kind", "band", "region", "atom", pl.col("public").alias("open"))
+    # codes once (`score_matrix`), every later count is on integers
+    located = territories.with_row_index("tid").join(
+        atoms, on=["kind", "band", "region"], how="left", nulls_equal=True, maintain_order="left"
     )
-    scored = scores.select("territory", "metric").join(
-        territories.select("territory").with_row_index("tid"), on="territory"
-    )
-    hidden = scored.join(located.filter(~pl.col("open")).select("tid", "atom"), on="tid")
-    metrics = sorted(scores["metric"].unique().to_list()) or ["index"]
-    participants = np.zeros((atoms.height, len(metrics)))
-    for atom, metric, n in hidden.group_by("atom", "metric").len().iter_rows():
-        participants[int(atom), metrics.index(metric)] = n
+    atom = located.get_column("atom").to_numpy().astype(np.int64)
+    hidden = ~located.get_column("public").to_numpy().astype(bool)
+    matrix = score_matrix(territories.get_column("territory"), scores)
+    metrics = list(matrix.metrics) or ["index"]
+    scored = ~np.isnan(matrix.aligned(tuple(metrics)))
+    participants = np.column_stack(
+        [np.bincount(atom[hidden & s], minlength=atoms.height) for s in scored.T]
+    ).astype(float)
     refs = atoms["references"].to_numpy().astype(float)
 
     # the cells the outputs show: aggregates of the fixed hierarchy, default groups
     shown = [groupings[g] for g in ("national", "kind", "band", "kind,band", "region")]
-    submitted = scored.select(territory="tid").unique()
-    took_part = located.with_columns(has=pl.col("tid").is_in(submitted["territory"].implode()))
-    public = np.zeros(atoms.height)
-    for atom, n in took_part.filter("open", "has").group_by("atom").len().iter_rows():
-        public[int(atom)] = n
+    has = matrix.submitted
+    public = np.bincount(atom[~hidden & has], minlength=atoms.height).astype(float)
+    took_part = located.select("tid", "atom", has=pl.Series(has))
     coded = located.select(territory="tid", kind="kind", band="band", region="region")
+    submitted = pl.DataFrame({"territory": np.flatnonzero(has)}, schema={"territory": pl.UInt32})
     given = dict(groups or {})
     ids = territories.select("territory").with_row_index("tid")
     # (first step, atom, has, step), sorted: their order breaks ties between equally small

@@ -2,9 +2,9 @@
 histograms and evolution, for the default group of every territory of a campaign and for a
 member's own peer list alike.
 
-Pure functions on polars frames. Both kinds of group go through the same comparison
-(`_compare`): the default groups of a whole campaign in one vectorised pass, a custom list as a
-campaign of one group and one asker. The confidentiality rules live here too, so that no caller
+Pure functions on polars frames and numpy arrays: the default groups of a whole campaign in
+one vectorised pass (`maturity.peer_stats`), a custom list as a campaign of one group and one
+asker (`maturity.peer_compare`). The confidentiality rules live here too, so that no caller
 can forget them: the asker is never one of its own peers, and a statistic over fewer than
 `K_MIN` territories other than the asker is never published.
 
@@ -15,7 +15,9 @@ same population as the network aggregates' cell); a custom list never does.
 Percentile rank, the one definition used everywhere: among the members of the group other than
 the territory that have a score for the metric (m of them), b score strictly lower and e the
 same; the rank is 100 × (b + e / 2) / m, from 0 (all score higher) to 100 (all score lower);
-null when the territory has no score or m = 0, withheld when m < `K_MIN`.
+null when the territory has no score or m = 0, withheld when m < `K_MIN`. Scores are compared
+rounded to `maturity.score_matrix.TIE` decimals: equal answers scored by one matrix product
+can differ in their last bits, and must stay tied.
 """
 
 from __future__ import annotations
@@ -27,7 +29,10 @@ import msgspec
 import polars as pl
 
 from maturity.model import INDEX, Model
-from maturity.peer_groups import K_MIN, STEPS, Scope, cells, group_members, peer_groups
+from maturity.peer_compare import compare, statistics
+from maturity.peer_groups import K_MIN, STEPS, Scope, peer_groups
+from maturity.peer_stats import BINS, WITHHELD, compare_campaign
+from maturity.score_matrix import ScoreMatrix, score_matrix
 from maturity.scoring import Scores
 from maturity.texts import N_
 
@@ -50,9 +55,6 @@ __all__ = [
     "statistics",
 ]
 
-BINS: Final = 10
-"""Histogram bins: 0–10, 10–20, …, 90–100 (a score of 100 falls in the last one)."""
-WITHHELD: Final = f"moins de {K_MIN} autres territoires ont un score pour cette mesure"
 CUSTOM_DESCRIPTION: Final = N_("liste de pairs choisie (profils publics uniquement)")
 
 
@@ -114,148 +116,12 @@ def long_scores(scores: Scores) -> pl.DataFrame:
     return pl.concat([summary, dimensions]).drop_nulls("score")
 
 
-def statistics(score: pl.Expr) -> dict[str, pl.Expr]:
-    """The published statistics of a group of scores: n, mean and quantiles (linear
-    interpolation, as numpy's default), named for ``agg(**statistics(...))``."""
-    return {
-        "n": pl.len(),
-        "mean": score.mean(),
-        "median": score.median(),
-        "p25": score.quantile(0.25, "linear"),
-        "p75": score.quantile(0.75, "linear"),
-        "p90": score.quantile(0.90, "linear"),
-    }
-
-
-def _histogram(score: pl.Expr) -> pl.Expr:
-    """Counts of `score` in the `BINS` bins of 10 points, as a list (an aggregation)."""
-    bins = (score // 10).clip(0, BINS - 1)
-    return pl.concat_list([(bins == i).sum().cast(pl.UInt32) for i in range(BINS)])
-
-
-def _ranks(scored: pl.LazyFrame, own: pl.LazyFrame) -> pl.LazyFrame:
-    """Each asker's own score (territory, metric, own) and percentile rank among the members
-    of its group other than itself: with m of them scoring, b strictly lower and e the same,
-    100 × (b + e / 2) / m.
-
-    Each asker is ranked among its group's scores and its own (an asker outside its group, as
-    with a custom list, is added to them): its tie block then spans the ranks b + 1 to
-    b + e + 1, so its average rank a is b + 1 + e / 2, and the percentile 100 × (a − 1) / m.
-
-    Counted per distinct score rather than ranked per row (a window rank over every member
-    of every group costs five times more): the scores below a value and the value's tie
-    block, looked up at each asker's own score."""
-    outside = own.filter(~pl.col("member")).select("group", "metric", score=pl.col("own"))
-    over = ("group", "metric")
-    counted = (
-        pl.concat([scored.select("group", "metric", "score"), outside])
-        .group_by(*over, "score")
-        .agg(tied=pl.len())
-        .sort(*over, "score")
-        .with_columns(
-            below=(pl.col("tied").cum_sum() - pl.col("tied")).over(over),
-            m=pl.col("tied").sum().over(over) - 1,
-        )
-    )
-    average = pl.col("below") + (pl.col("tied") + 1) / 2
-    return own.join(counted, left_on=[*over, "own"], right_on=[*over, "score"], how="left").select(
-        "territory",
-        "metric",
-        "own",
-        percentile=pl.when(pl.col("m") > 0).then(100 * (average - 1) / pl.col("m")),
-    )
-
-
-def _compare(
-    scored: pl.LazyFrame,
-    askers: pl.LazyFrame,
-    current: pl.LazyFrame,
-    scored_before: pl.LazyFrame | None,
-    previous: pl.LazyFrame | None,
-    basis: tuple[pl.LazyFrame, pl.LazyFrame] | None = None,
-) -> tuple[pl.LazyFrame, pl.LazyFrame]:
-    """Statistics rows of every asker (territory, group, member and any other column of
-    `askers`) against its group, and the groups' histograms.
-
-    `scored`: group, territory, metric, score of the group members now; `scored_before` the
-    same in the previous campaign. ``member`` tells whether the asker belongs to its group
-    (a default group) or not (a custom list): it is then never counted among the others.
-    `basis`: (`scored`, `current`) on the previous campaign's basis, when it answered
-    another edition of the model (`maturity.edition_scores`): the changes compare those."""
-    by = ("group", "metric")
-    stats = scored.group_by(*by).agg(
-        **statistics(pl.col("score")), histogram=_histogram(pl.col("score"))
-    )
-    own = askers.select("territory", "group", "member").join(
-        current.select("territory", "metric", own="score"), on="territory"
-    )
-    result = askers.join(stats.drop("histogram"), on="group", how="inner").join(
-        _ranks(scored, own), on=["territory", "metric"], how="left"
-    )
-    # the territory's own score is in n only when it is a member of the group
-    others = pl.col("n") - (pl.col("member") & pl.col("own").is_not_null()).cast(pl.UInt32)
-    enough = others >= K_MIN
-    if scored_before is not None and previous is not None:
-        before = scored_before.group_by(*by).agg(
-            n_before=pl.len(), mean_before=pl.col("score").mean()
-        )
-        had = (pl.col("member") & pl.col("own_before").is_not_null()).cast(pl.UInt32)
-        own_now, mean_now = pl.col("own"), pl.col("mean")
-        if basis is not None:
-            result = _with_basis(result, askers, *basis)
-            own_now, mean_now = pl.col("own_basis"), pl.col("mean_basis")
-        result = (
-            result.join(
-                previous.select("territory", "metric", own_before="score"),
-                on=["territory", "metric"],
-                how="left",
-            )
-            .join(before, on=by, how="left")
-            .with_columns(
-                own_change=own_now - pl.col("own_before"),
-                group_change=pl.when(pl.col("n_before") - had >= K_MIN).then(
-                    mean_now - pl.col("mean_before")
-                ),
-            )
-            .drop("own_before", "n_before", "mean_before", "own_basis", "mean_basis", strict=False)
-        )
-    else:
-        result = result.with_columns(
-            own_change=pl.lit(None, pl.Float64), group_change=pl.lit(None, pl.Float64)
-        )
-    published = ["mean", "median", "p25", "p75", "p90", "percentile", "group_change"]
-    result = (
-        result.with_columns(pl.when(enough).then(pl.col(c)).alias(c) for c in published)
-        .with_columns(
-            gap_median=pl.col("own") - pl.col("median"),
-            gap_p75=pl.col("own") - pl.col("p75"),
-            withheld=pl.when(~enough).then(pl.lit(WITHHELD)),
-        )
-        .drop("member")
-    )
-    return result, stats.select("group", "metric", "histogram")
-
-
-def _with_basis(
-    result: pl.LazyFrame, askers: pl.LazyFrame, scored: pl.LazyFrame, current: pl.LazyFrame
-) -> pl.LazyFrame:
-    """`result` with ``own_basis`` and ``mean_basis``: the asker's score and its group's mean
-    on the basis the previous campaign's scores were computed on."""
-    means = scored.group_by("group", "metric").agg(mean_basis=pl.col("score").mean())
-    own = askers.select("territory", "group").join(
-        current.select("territory", "metric", own_basis="score"), on="territory"
-    )
-    return result.join(
-        own.select("territory", "metric", "own_basis"), on=["territory", "metric"], how="left"
-    ).join(means, on=["group", "metric"], how="left")
-
-
 def campaign_statistics(
     territories: pl.DataFrame,
-    current: pl.DataFrame,
-    previous: pl.DataFrame | None = None,
+    current: pl.DataFrame | ScoreMatrix,
+    previous: pl.DataFrame | ScoreMatrix | None = None,
     scope: Scope = "national",
-    basis: pl.DataFrame | None = None,
+    basis: pl.DataFrame | ScoreMatrix | None = None,
     groups: pl.DataFrame | None = None,
 ) -> PeerStatistics:
     """Every territory of `territories` against its default peer group (`peer_groups`),
@@ -263,71 +129,20 @@ def campaign_statistics(
     percentile rank, gaps to median and p75, and the changes since `previous`.
 
     `territories` follows `TERRITORY_SCHEMA`; `current` and `previous` hold the submitted
-    scores of a campaign in long form: territory, metric, score. `basis`, when the previous
-    campaign answered another edition: the current scores on the previous ones' basis
-    (`maturity.edition_scores`), which the changes compare; a metric absent from `previous`
-    has no change. `groups`: ``peer_groups(territories, current, scope)`` when the caller
-    has it already (`maturity.disclosure.protect` needs it too): computed here otherwise."""
-    # territory and metric as Enums for every join and grouping below (their physical codes
-    # are hashed, not the strings); a score of a territory not in `territories` is dropped
-    codes = pl.Enum(territories.get_column("territory").unique(maintain_order=True))
-    metrics = [s.get_column("metric").unique() for s in (current, previous, basis) if s is not None]
-    names = pl.Enum(pl.concat(metrics).unique(maintain_order=True))
-
-    def encoded(scores: pl.DataFrame) -> pl.LazyFrame:
-        return (
-            scores.lazy()
-            .with_columns(
-                pl.col("territory").cast(codes, strict=False), pl.col("metric").cast(names)
-            )
-            .drop_nulls("territory")
-        )
-
-    territories = territories.with_columns(pl.col("territory").cast(codes))
-    now = encoded(current).collect()
+    scores of a campaign in long form (territory, metric, score), or as a `ScoreMatrix` over
+    the rows of `territories` (a caller that reads them for other purposes too matches them
+    once). `basis`, when the previous campaign answered another edition: the current scores
+    on the previous ones' basis (`maturity.edition_scores`), which the changes compare; a
+    metric absent from `previous` has no change. `groups`: ``peer_groups(territories,
+    current, scope)`` when the caller has it already (`maturity.disclosure.protect` needs it
+    too): computed here otherwise."""
+    codes = territories.get_column("territory")
+    now = score_matrix(codes, current)
+    before = score_matrix(codes, previous) if previous is not None else None
+    at = score_matrix(codes, basis) if basis is not None and before is not None else None
     if groups is None:
-        groups = peer_groups(territories, now.select("territory").unique(), scope)
-    else:
-        groups = groups.with_columns(pl.col("territory").cast(codes, strict=False)).drop_nulls(
-            "territory"
-        )
-    definitions = groups.select("group", "kinds", "bands", "region").unique("group").sort("group")
-    members = group_members(definitions, cells(territories, now)).collect()
-    scored = members.lazy().join(now.lazy(), on="territory")
-    scored_before = before = None
-    if previous is not None:
-        before = encoded(previous).collect()
-        scored_before = group_members(definitions, cells(territories, before)).join(
-            before.lazy(), on="territory"
-        )
-    askers = groups.lazy().select("territory", "group", "step", member=pl.lit(True))
-    changed = None
-    if basis is not None and previous is not None:
-        at = encoded(basis).collect().lazy()
-        changed = (members.lazy().join(at, on="territory"), at)
-    result, histograms = _compare(
-        scored,
-        askers,
-        now.lazy(),
-        scored_before,
-        before.lazy() if before is not None else None,
-        changed,
-    )
-    listed = members.group_by("group").agg(members=pl.col("territory").cast(pl.String).sort())
-    # one query for both, so that the group statistics they share are computed once
-    statistics, counts = pl.collect_all(
-        [
-            result.with_columns(pl.col("territory", "metric").cast(pl.String)),
-            histograms.with_columns(pl.col("metric").cast(pl.String)),
-        ]
-    )
-    return PeerStatistics(
-        groups=definitions.join(listed, on="group", how="left").with_columns(
-            pl.col("members").fill_null(pl.lit([], pl.List(pl.String)))
-        ),
-        statistics=statistics,
-        histograms=counts,
-    )
+        groups = peer_groups(territories, codes.filter(now.submitted).to_frame(), scope)
+    return PeerStatistics(*compare_campaign(territories, groups, now, before, at))
 
 
 def default_group(
@@ -403,7 +218,7 @@ def custom_statistics(
     if basis is not None and before is not None:
         at = scores(basis, group.members).collect().lazy()
         changed = (members.join(at, on="territory"), at)
-    result, histograms = _compare(
+    result, histograms = compare(
         members.join(now, on="territory"),
         askers,
         now,

@@ -24,8 +24,10 @@ from maturity.peers import (
     campaign_statistics,
     default_group,
     metric_ids,
+    peer_groups,
 )
 from maturity.publication import group_verdicts, publish_peers
+from maturity.score_matrix import score_matrix
 from maturity.territories import population_band_expr
 from service.assessments.editions import Editions
 from service.peers.views import Benchmark, Encoded
@@ -51,6 +53,8 @@ Histograms = dict[str, list[int]]
 RESPONSES_KEPT: Final = 2048
 """Cut benchmarks kept per campaign: the busy territories, not all 36,000 (≈20 MB at most);
 as many encoded bodies (≈4 kB each), custom peer lists included."""
+SCOPES: Final[tuple[Scope, ...]] = ("national", "region")
+"""The perimeters whose default groups the disclosure control judges together."""
 K = TypeVar("K")
 V = TypeVar("V")
 
@@ -180,11 +184,18 @@ def build_frames(
     `protected`), then every territory's statistics as published. `model`: the campaign's
     edition; `basis` and `statuses` when `before` answered another one (`CampaignFrames`)."""
     attributes = refs.select("territory", "kind", "band", "region", "public")
+    # the scores matched to the territories once, for the disclosure control and the
+    # statistics alike; the peer groups too, when the disclosure control needs them
+    codes = attributes.get_column("territory")
+    matrix = score_matrix(codes, now)
+    groups: dict[Scope, pl.DataFrame] = {}
     protection = (protected or {}).get((campaign, stamp))
     if protection is None:
+        submitted = codes.filter(matrix.submitted).to_frame()
+        groups = {s: peer_groups(attributes, submitted, s) for s in SCOPES}
         with observe("benchmark_disclosure"):
             protection = (
-                protect(attributes, now),
+                protect(attributes, matrix, groups),
                 protect(attributes, before) if not before.is_empty() else None,
             )
         if protected is not None:  # the campaign's older states are stale
@@ -192,11 +203,12 @@ def build_frames(
                 del protected[key]
             protected[(campaign, stamp)] = protection
     peers = campaign_statistics(
-        refs.select("territory", "kind", "band", "region"),
-        now,
+        attributes.drop("public"),
+        matrix,
         before if not before.is_empty() else None,
         scope,
         basis,
+        groups=groups.get(scope),
     )
     published = publish_peers(peers, group_verdicts(peers.groups, *protection))
     return CampaignFrames(

@@ -1,0 +1,119 @@
+"""The numpy path of a campaign's peer statistics (`maturity.peer_stats`) against the polars
+comparison custom lists go through (`maturity.peer_compare`), run on the default groups of
+small random populations (the seed is printed: it reproduces a failure); and ties that the
+scoring's matrix product leaves a few ulps apart stay ties."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from maturity.peer_compare import compare
+from maturity.peer_groups import cells, group_members
+from maturity.peers import (
+    K_MIN,
+    Scope,
+    campaign_statistics,
+    custom_group,
+    custom_statistics,
+    peer_groups,
+)
+from maturity.score_matrix import Segments, score_matrix
+from tests.unit.maturity.test_peers import long, population, territories_frame
+
+
+def polars_statistics(
+    territories: pl.DataFrame,
+    now: pl.DataFrame,
+    before: pl.DataFrame,
+    basis: pl.DataFrame | None,
+    scope: Scope,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Statistic rows and histograms of every territory through `compare`, joins on strings."""
+    groups = peer_groups(territories, now.select("territory").unique(), scope)
+    definitions = groups.select("group", "kinds", "bands", "region").unique("group")
+    members = group_members(definitions, cells(territories, now))
+    changed = None
+    if basis is not None:
+        changed = (members.join(basis.lazy(), on="territory"), basis.lazy())
+    result, histograms = compare(
+        members.join(now.lazy(), on="territory"),
+        groups.lazy().select("territory", "group", "step", member=pl.lit(True)),
+        now.lazy(),
+        group_members(definitions, cells(territories, before)).join(before.lazy(), on="territory"),
+        before.lazy(),
+        changed,
+    )
+    return result.collect(), histograms.collect()
+
+
+@pytest.mark.parametrize("scope", ["national", "region"])
+@pytest.mark.parametrize("seed", [21, 22, 23])
+def test_the_numpy_path_equals_the_polars_comparison(seed: int, scope: Scope) -> None:
+    print(f"seed={seed} scope={scope}")  # reproduces a failure
+    rng = random.Random(seed)
+    rows, now, before = population(rng, rng.choice([80, 400]))
+    territories = territories_frame(rows)
+    current, previous = long(now), long(before)
+    # another edition's basis: some metrics only, other values
+    basis = current.filter(pl.col("metric") != "b").with_columns(pl.col("score") * 0.5)
+    for at in (None, basis):
+        fast = campaign_statistics(territories, current, previous, scope, at)
+        statistics, histograms = polars_statistics(territories, current, previous, at, scope)
+        key = ["territory", "metric"]
+        assert_frame_equal(
+            fast.statistics.sort(key), statistics.select(fast.statistics.columns).sort(key)
+        )
+        assert_frame_equal(
+            fast.histograms.sort("group", "metric"), histograms.sort("group", "metric")
+        )
+
+
+def test_a_matrix_gives_the_same_statistics_as_long_scores() -> None:
+    rng = random.Random(5)
+    rows, now, before = population(rng, 120)
+    territories = territories_frame(rows)
+    codes = territories.get_column("territory")
+    matrices = campaign_statistics(
+        territories, score_matrix(codes, long(now)), score_matrix(codes, long(before))
+    )
+    frames = campaign_statistics(territories, long(now), long(before))
+    key = ["territory", "metric"]
+    assert_frame_equal(matrices.statistics.sort(key), frames.statistics.sort(key))
+    assert_frame_equal(matrices.groups, frames.groups)
+
+
+def test_scores_a_few_ulps_apart_are_tied() -> None:
+    # equal answers scored by one matrix product can differ in their last bits
+    tenth = 0.1 + 0.2  # 0.30000000000000004
+    scores = [tenth * 100, 30.0, 30.0, 10.0, 50.0, 70.0, 90.0]
+    rows = [(f"c{i}", "commune", "0-3.5k", "11") for i in range(len(scores))]
+    current = long({(f"c{i}", "index"): s for i, s in enumerate(scores)})
+    stats = campaign_statistics(territories_frame(rows), current).statistics
+    percentiles = dict(stats.select("territory", "percentile").iter_rows())
+    # c0 among six others: one lower (10), two equal (30): 100 × (1 + 2 / 2) / 6
+    assert percentiles["c0"] == pytest.approx(100 * 2 / 6)
+    assert percentiles["c0"] == percentiles["c1"] == percentiles["c2"]
+    assert len(scores) - 1 >= K_MIN
+    # a custom list of the same peers ranks the same way
+    codes = [r[0] for r in rows]
+    group = custom_group(set(codes), current, codes[1:], "c0")
+    row = custom_statistics(group, "c0", current).statistics.row(0, named=True)
+    assert row["percentile"] == pytest.approx(100 * 2 / 6)
+
+
+def test_segments_rank_within_their_segment_only() -> None:
+    values = np.array([3.0, 1.0, 2.0, 1.0, 5.0, np.nan, 1.0])
+    segment = np.array([0, 0, 0, 0, 1, 1, 1])
+    kept = np.flatnonzero(~np.isnan(values))
+    by_value = kept[np.argsort(values[kept], kind="stable")]
+    sorted_ = Segments.of(segment[by_value], values[by_value], by_value, 2)
+    below, tied = sorted_.ranks()
+    assert sorted_.n.tolist() == [4, 2]
+    assert sorted_.quantile(0.5).tolist() == [1.5, 3.0]
+    assert below[[0, 1, 2, 3, 4, 6]].tolist() == [3, 0, 2, 0, 1, 0]
+    assert tied[[0, 1, 2, 3, 4, 6]].tolist() == [1, 2, 1, 2, 1, 1]
