@@ -7,26 +7,22 @@ deadline, embedding checked between batches, the index written under its lock), 
 document never holds up the others beyond the write itself. The file is moved to the uploads
 folder once indexed; after a refusal, a failure or a cancellation the staging copy is removed.
 
-Each job's state is also written to ``<data_dir>/knowledge/jobs/<id>.json`` at every change,
-so that any process of `territoires serve --workers N` answers for it; a cancellation asked
-of another process is left as ``<id>.cancel``, which the owner looks for between steps. On
-start, jobs whose process is gone are marked failed and stray staging files removed (a
-process killed mid-indexing leaves nothing behind for long).
+Each job's state is also written to ``<data_dir>/knowledge/jobs/<id>.json`` at every change
+(`service.documents.job_files`), so that any process of `territoires serve --workers N`
+answers for it; a cancellation asked of another process is left as ``<id>.cancel``, which the
+owner looks for between steps. On start, jobs whose process is gone are marked failed and
+stray staging files removed (a process killed mid-indexing leaves nothing behind for long).
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
-import re
 import threading
-import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Final, Literal
 
@@ -36,6 +32,18 @@ from knowledge.errors import IngestCancelledError
 from knowledge.ingest import Ingester
 from knowledge.retrieval import KnowledgeBase
 from service.accounts.auth import Principal, require_role
+from service.documents.job_files import (
+    FINISHED,
+    INTERRUPTED,
+    KEEP_FINISHED,
+    IngestJob,
+    JobFiles,
+    JobProgress,
+    JobReport,
+    JobState,
+    finish,
+    now,
+)
 from service.documents.uploads import (
     checked_name,
     ingest_limits,
@@ -48,67 +56,24 @@ from service.platform.errors import ConflictError, DomainError, NotFoundError, T
 from service.platform.i18n import N_
 from service.platform.settings import Settings
 
-__all__ = ["MAX_PENDING", "IngestJob", "IngestJobs", "JobProgress", "JobReport", "JobState"]
+__all__ = [
+    "KEEP_FINISHED",
+    "MAX_PENDING",
+    "IngestJob",
+    "IngestJobs",
+    "JobProgress",
+    "JobReport",
+    "JobState",
+]
 
 log = logging.getLogger(__name__)
 
-JobState = Literal["queued", "running", "done", "failed", "cancelled"]
 MAX_PENDING: Final = 16
 """Uploads queued or running in one process at most; beyond, 429 (each waits on disk)."""
-KEEP_FINISHED: Final = timedelta(days=1)
-"""How long a finished job can still be read."""
-_PROGRESS_EVERY: Final = 0.5
-_ID: Final = re.compile(r"[0-9a-f]{32}")
-_FINISHED: Final = frozenset({"done", "failed", "cancelled"})
-_INTERRUPTED: Final = "indexation interrompue : le service s'est arrêté pendant l'indexation"
 _SERVICE_FAILURE: Final = (
     "l'index ou le modèle d'embeddings a échoué pendant l'indexation (détails dans le journal "
     "du service) ; réessayez plus tard"
 )
-
-
-class JobProgress(msgspec.Struct, frozen=True):
-    """Where a running job is: ``extraction``, ``embeddings`` (passages done of total) or
-    ``écriture``."""
-
-    step: str
-    done: int = 0
-    total: int = 0
-
-
-class JobReport(msgspec.Struct, frozen=True):
-    """What a finished job did to the index."""
-
-    document_id: str
-    outcome: Literal["added", "updated", "unchanged"]
-    passages: int
-    seconds: float
-
-
-class IngestJob(msgspec.Struct, kw_only=True):
-    """One upload's indexing, as the API shows it."""
-
-    id: str
-    state: JobState
-    file: str
-    """The file name as sent."""
-    replace: bool = False
-    """Whether the upload may replace a built-in or another document (asked explicitly)."""
-    created_at: str
-    started_at: str | None = None
-    finished_at: str | None = None
-    progress: JobProgress | None = None
-    report: JobReport | None = None
-    reason: str | None = None
-    """Why the job failed, in French."""
-    cancel_requested: bool = False
-
-
-class _Record(msgspec.Struct):
-    """A job as written on disk, with the process that owns it."""
-
-    job: IngestJob
-    owner: str
 
 
 @dataclass(frozen=True)
@@ -121,10 +86,6 @@ class _Live:
     target: Path
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
 class IngestJobs:
     """The process's ingestion jobs; `close` cancels the running ones (application shutdown)."""
 
@@ -134,13 +95,12 @@ class IngestJobs:
         self._uploads = uploads_dir(settings.data_dir)
         self._staging = staging_dir(settings.data_dir)
         self._versions = versions_dir(settings.data_dir)
-        self._dir = settings.data_dir / "knowledge" / "jobs"
-        self._owner = f"{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        owner = f"{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._files = JobFiles(settings.data_dir / "knowledge" / "jobs", owner)
         self._workers = settings.knowledge_ingest_workers
         self._executor: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
         self._live: dict[str, _Live] = {}
-        self._saved: dict[str, float] = {}
 
     # -- requests ----------------------------------------------------------------------------
 
@@ -156,7 +116,7 @@ class IngestJobs:
             state="queued",
             file=name,
             replace=replace,
-            created_at=_now(),
+            created_at=now(),
             progress=JobProgress("en attente"),
         )
         live = _Live(
@@ -173,13 +133,13 @@ class IngestJobs:
                 )
             # recorded before the file is written: a sweep by another process keeps the file
             self._live[job.id] = live
-            self._save(job, force=True)
+            self._files.save(job, force=True)
         try:
             save_upload(body, live.staging, name, replace=replace)
         except BaseException:
             with self._lock:
                 self._live.pop(job.id, None)
-            self._path(job.id).unlink(missing_ok=True)
+            self._files.path(job.id).unlink(missing_ok=True)
             raise
         with self._lock:
             shown = msgspec.structs.replace(job)  # the worker changes `job` from now on
@@ -193,20 +153,20 @@ class IngestJobs:
             live = self._live.get(job_id)
             if live is not None:
                 return msgspec.structs.replace(live.job, cancel_requested=live.cancel.is_set())
-        record = self._read(job_id)
+        record = self._files.read(job_id)
         if record is None:
             raise NotFoundError(N_("Aucune tâche d'indexation « %(id)s »."), id=job_id[:40])
         job = record.job
-        if job.state not in _FINISHED and not self._alive(record.owner):
-            job = self._finish(job, "failed", reason=_INTERRUPTED)
-        elif job.state not in _FINISHED:
-            job.cancel_requested = self._marker(job.id).exists()
+        if job.state not in FINISHED and not self._files.alive(record.owner):
+            job = self._finish(job, "failed", reason=INTERRUPTED)
+        elif job.state not in FINISHED:
+            job.cancel_requested = self._files.marker(job.id).exists()
         return job
 
     def cancel(self, principal: Principal | None, job_id: str) -> IngestJob:
         """Ask a queued or running job to stop (administrators only); 409 once finished."""
         job = self.get(principal, job_id)
-        if job.state in _FINISHED:
+        if job.state in FINISHED:
             raise ConflictError(
                 N_("La tâche d'indexation « %(id)s » est déjà terminée (%(state)s)."),
                 id=job.id,
@@ -221,7 +181,7 @@ class IngestJobs:
                     live.staging.unlink(missing_ok=True)
                     return self._finish(live.job, "cancelled", reason="annulée avant le début")
                 return msgspec.structs.replace(live.job, cancel_requested=True)
-        self._marker(job.id).touch()  # owned by another process, which looks for it
+        self._files.marker(job.id).touch()  # owned by another process, which looks for it
         job.cancel_requested = True
         return job
 
@@ -247,17 +207,17 @@ class IngestJobs:
             if live is None or live.cancel.is_set():  # cancelled while queued: already done
                 return
             job, cancel, staging, target = live.job, live.cancel, live.staging, live.target
-            job.state, job.started_at = "running", _now()
+            job.state, job.started_at = "running", now()
             job.progress = JobProgress("extraction")
-            self._save(job, force=True)
+            self._files.save(job, force=True)
 
         def cancelled() -> bool:
-            return cancel.is_set() or self._marker(job_id).exists()
+            return cancel.is_set() or self._files.marker(job_id).exists()
 
         def progress(step: str, done: int, total: int) -> None:
             with self._lock:
                 job.progress = JobProgress(step, done, total)
-                self._save(job)
+                self._files.save(job)
 
         try:
             ingester = Ingester(self._knowledge(), limits=self._limits, versions_dir=self._versions)
@@ -294,7 +254,7 @@ class IngestJobs:
             staging.unlink(missing_ok=True)
             with self._lock:
                 self._live.pop(job_id, None)
-            self._marker(job_id).unlink(missing_ok=True)
+            self._files.marker(job_id).unlink(missing_ok=True)
 
     def _end(
         self,
@@ -315,54 +275,10 @@ class IngestJobs:
         reason: str | None = None,
         report: JobReport | None = None,
     ) -> IngestJob:
-        job.state, job.reason, job.report = state, reason, report
-        job.finished_at = _now()
-        job.progress = None
-        self._save(job, force=True)
+        self._files.save(finish(job, state, reason=reason, report=report), force=True)
         return job
 
-    # -- persistence -------------------------------------------------------------------------
-
-    def _alive(self, owner: str) -> bool:
-        """Whether the process that owns a job still runs (this one, or another alive)."""
-        pid, _, _ = owner.partition(":")
-        if owner == self._owner:
-            return True
-        if pid == str(os.getpid()):  # this pid, another run of it: a restarted container
-            return False
-        try:
-            os.kill(int(pid), 0)
-        except (ValueError, ProcessLookupError):
-            return False
-        except PermissionError:  # another user's process, alive
-            return True
-        return True
-
-    def _path(self, job_id: str) -> Path:
-        return self._dir / f"{job_id}.json"
-
-    def _marker(self, job_id: str) -> Path:
-        return self._dir / f"{job_id}.cancel"
-
-    def _save(self, job: IngestJob, *, force: bool = False) -> None:
-        """Write the job's state (atomically; progress at most twice a second)."""
-        now = time.monotonic()
-        if not force and now - self._saved.get(job.id, 0.0) < _PROGRESS_EVERY:
-            return
-        self._saved[job.id] = now
-        temporary = self._dir / f".{job.id}.{threading.get_ident()}.tmp"
-        temporary.write_bytes(msgspec.json.encode(_Record(job, self._owner)))
-        temporary.replace(self._path(job.id))
-        if job.state in _FINISHED:
-            self._saved.pop(job.id, None)
-
-    def _read(self, job_id: str) -> _Record | None:
-        if not _ID.fullmatch(job_id):
-            return None
-        try:
-            return msgspec.json.decode(self._path(job_id).read_bytes(), type=_Record)
-        except (OSError, msgspec.DecodeError):
-            return None
+    # -- the pool ----------------------------------------------------------------------------
 
     def start(self) -> None:
         """Sweep what a stopped process left and start the pool (application start)."""
@@ -372,33 +288,10 @@ class IngestJobs:
         """The pool, started once, after a sweep of what a stopped process left."""
         with self._lock:
             if self._executor is None:
-                self._dir.mkdir(parents=True, exist_ok=True)
+                self._files.directory.mkdir(parents=True, exist_ok=True)
                 self._staging.mkdir(parents=True, exist_ok=True)
-                self._sweep()
+                self._files.sweep(self._staging)
                 self._executor = ThreadPoolExecutor(
                     max_workers=self._workers, thread_name_prefix="indexation"
                 )
             return self._executor
-
-    def _sweep(self) -> None:
-        """Fail the jobs of dead processes, drop old jobs and orphan staging files."""
-        cutoff = datetime.now(UTC) - KEEP_FINISHED
-        running: set[str] = set()
-        for path in self._dir.glob("*.json"):
-            record = self._read(path.stem)
-            if record is None:
-                continue
-            job = record.job
-            if job.state not in _FINISHED and self._alive(record.owner):
-                running.add(job.id)
-            elif job.state not in _FINISHED:
-                self._finish(job, "failed", reason=_INTERRUPTED)
-            elif job.finished_at and datetime.fromisoformat(job.finished_at) < cutoff:
-                path.unlink(missing_ok=True)
-        for stray in [*self._dir.glob("*.cancel"), *self._dir.glob(".*.tmp")]:
-            if stray.name.strip(".").split(".", 1)[0] not in running:
-                stray.unlink(missing_ok=True)
-        for leftover in self._staging.iterdir():
-            if leftover.name.split(".", 1)[0] not in running:
-                with contextlib.suppress(OSError):
-                    leftover.unlink()

@@ -1,18 +1,18 @@
 """One map from domain errors to RFC 9457 problem-details responses, in the caller's language.
 
-Domain code raises its own exceptions with a catalogue message id (the French text, marked with
-``N_``) and named parameters; only this module knows about HTTP status codes, and it renders
-the texts at the edge: in the page's language for a page, else ``?lang=``, then
-``Accept-Language``, then the service default (French) for the API.
+Domain code raises its own exceptions (`service.platform.domain_errors`, re-exported here) with
+a catalogue message id (the French text, marked with ``N_``) and named parameters; only this
+module turns them into HTTP responses, and it renders the texts at the edge: in the page's
+language for a page, else ``?lang=``, then ``Accept-Language``, then the service default
+(French) for the API.
 """
 
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from http import HTTPStatus
-from typing import Any, ClassVar, Final
+from typing import Any, Final
 
 import msgspec
 from litestar import Request, Response
@@ -21,6 +21,18 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from sqlalchemy.exc import DataError, IntegrityError
 
 from maturity.scoring import AnswerError
+from service.platform.domain_errors import (
+    AuthenticationError,
+    ConflictError,
+    DomainError,
+    FieldError,
+    InvalidInputError,
+    MalformedRequestError,
+    NotFoundError,
+    PermissionDeniedError,
+    TooManyRequestsError,
+    UnsupportedMediaTypeError,
+)
 from service.platform.i18n import (
     N_,
     SOURCE_LANG,
@@ -30,6 +42,7 @@ from service.platform.i18n import (
     as_lang,
     translate,
 )
+from service.platform.validation_messages import validation_message
 
 __all__ = [
     "PAGE_LANG",
@@ -54,102 +67,6 @@ log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
 PAGE_LANG: Final = "page_lang"
 """Key of ``request.state`` where the pages put their language before an error is rendered."""
-
-
-class FieldError(msgspec.Struct, frozen=True):
-    """A message about one field of the input (a form field, a JSON member)."""
-
-    field: str
-    message: MessageId
-    params: dict[str, Any] = msgspec.field(default_factory=dict)
-
-    def render(self, lang: str) -> dict[str, str]:
-        """The entry of a problem's ``errors`` list, in `lang`."""
-        return {"champ": self.field, "message": translate(lang, self.message, **self.params)}
-
-
-class DomainError(Exception):
-    """Base of the service's own errors: a message id with its parameters, and the HTTP status
-    it maps to. ``errors`` lists the offending fields; ``retry_after`` (seconds) is sent as
-    ``Retry-After``."""
-
-    status_code: ClassVar[int] = 400
-
-    def __init__(
-        self,
-        message: MessageId,
-        /,
-        *,
-        errors: Sequence[FieldError] = (),
-        retry_after: int | None = None,
-        **params: Any,
-    ) -> None:
-        self.message = message
-        self.params = params
-        self.errors = list(errors)
-        self.retry_after = retry_after
-        super().__init__(self.detail)
-
-    def translate(self, lang: str) -> str:
-        """The message in `lang`."""
-        return translate(lang, self.message, **self.params)
-
-    @property
-    def detail(self) -> str:
-        """The message in French (the source language), for logs and the command line."""
-        return self.translate(SOURCE_LANG)
-
-    def field_errors(self, lang: str) -> list[dict[str, str]]:
-        """The ``errors`` list of the problem, in `lang`."""
-        return [error.render(lang) for error in self.errors]
-
-
-class NotFoundError(DomainError):
-    """The resource does not exist, or the caller may not know that it does."""
-
-    status_code = 404
-
-
-class ConflictError(DomainError):
-    """The request contradicts the resource's current state."""
-
-    status_code = 409
-
-
-class AuthenticationError(DomainError):
-    """No valid credentials: missing, unknown, revoked or expired."""
-
-    status_code = 401
-
-
-class PermissionDeniedError(DomainError):
-    """Valid credentials whose role does not allow the action."""
-
-    status_code = 403
-
-
-class InvalidInputError(DomainError):
-    """Well-formed input that breaks a rule of the domain (``errors`` lists the fields)."""
-
-    status_code = 422
-
-
-class TooManyRequestsError(DomainError):
-    """Too many attempts: retry after ``retry_after`` seconds."""
-
-    status_code = 429
-
-
-class MalformedRequestError(DomainError):
-    """A request that cannot even be read: invalid UTF-8, JSON nested too deep, a NUL."""
-
-    status_code = 400
-
-
-class UnsupportedMediaTypeError(DomainError):
-    """A body sent in a media type the endpoint does not read (a form to a JSON endpoint)."""
-
-    status_code = 415
 
 
 class Problem(msgspec.Struct, omit_defaults=True):
@@ -187,66 +104,6 @@ _STATUS_DETAILS: Final[dict[int, MessageId]] = {
     413: N_("Le corps de la requête dépasse la taille permise."),
     429: N_("Trop de requêtes : réessayez dans un moment."),
 }
-
-_MSGSPEC_MESSAGES: Final[tuple[tuple[re.Pattern[str], MessageId], ...]] = (
-    # msgspec (and Litestar's parameter checks) explain a refused input in English: each
-    # message they write is matched here once and replaced by its catalogue text
-    (
-        re.compile(r"Object contains unknown field `(?P<field>[^`]*)`"),
-        N_("champ inconnu « %(field)s »"),
-    ),
-    (
-        re.compile(r"Object missing required field `(?P<field>[^`]*)`"),
-        N_("champ obligatoire « %(field)s » manquant"),
-    ),
-    (
-        re.compile(r"Expected `(?P<expected>[^`]*)`, got `(?P<got>[^`]*)`"),
-        N_("type attendu %(expected)s, reçu %(got)s"),
-    ),
-    (re.compile(r"Expected `str` matching regex '.*?'(?= - at|$)"), N_("texte au format invalide")),
-    (
-        re.compile(r"Expected `str` of length <= (?P<limit>\d+)"),
-        N_("texte de %(limit)s caractères au plus"),
-    ),
-    (
-        re.compile(r"Expected `str` of length >= (?P<limit>\d+)"),
-        N_("texte de %(limit)s caractères au moins"),
-    ),
-    (
-        re.compile(r"Expected `(?:int|float)` >= (?P<limit>[-\d.e]+)"),
-        N_("nombre supérieur ou égal à %(limit)s attendu"),
-    ),
-    (
-        re.compile(r"Expected `(?:int|float)` <= (?P<limit>[-\d.e]+)"),
-        N_("nombre inférieur ou égal à %(limit)s attendu"),
-    ),
-    (re.compile(r"Invalid enum value (?P<value>'[^']*'|\S+)"), N_("valeur non permise %(value)s")),
-    (re.compile(r"Invalid UUID"), N_("identifiant (UUID) invalide")),
-    (
-        re.compile(r"Invalid RFC3339 encoded datetime"),
-        N_("date et heure invalides (RFC 3339 attendu)"),
-    ),
-    (
-        re.compile(r"Expected `datetime` with a timezone component"),
-        N_("date et heure avec fuseau attendues"),
-    ),
-    (re.compile(r"Number out of range"), N_("nombre hors limites")),
-    (re.compile(r"JSON is malformed: (?P<reason>.*)"), N_("JSON mal formé (%(reason)s)")),
-    (re.compile(r"Input data was truncated"), N_("JSON tronqué")),
-    (re.compile(r" - at `(?P<path>[^`]*)`"), N_(" (à %(path)s)")),
-)
-
-
-def validation_message(message: str, lang: str) -> str:
-    """A validation message of msgspec or Litestar in `lang`, through the catalogue (a message
-    the table does not know is left as it is)."""
-    for pattern, message_id in _MSGSPEC_MESSAGES:
-
-        def replace(match: re.Match[str], message_id: MessageId = message_id) -> str:
-            return translate(lang, message_id, **match.groupdict())
-
-        message = pattern.sub(replace, message)
-    return message
 
 
 def problem_lang(request: Request[Any, Any, Any]) -> Lang:
