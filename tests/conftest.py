@@ -48,6 +48,17 @@ def mini_model() -> Model:
 
 
 @pytest.fixture(scope="session")
+def prepared_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data directory after `territoires prepare`, made once for the session: the servers
+    the tests start run over copies of it, never over it."""
+    from tests.prepared import prepare_data
+
+    directory = tmp_path_factory.mktemp("prepared")
+    prepare_data(directory)
+    return directory
+
+
+@pytest.fixture(scope="session")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Settings for the test app: a fresh data directory, everything else default."""
     return load_settings({}, data_dir=tmp_path_factory.mktemp("data"))

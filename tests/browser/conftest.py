@@ -1,8 +1,8 @@
 """Browser suite: one real server process and one headless Debian Chromium for the session.
 
-The server is `territoires serve` on a free loopback port, over a fresh data directory
-prepared like ``make run`` does (migrations, reference territories, demo data; the
-assistant's index is not needed by the pages). Without /usr/bin/chromium the tests are
+The server is `territoires serve` on a free loopback port, over a copy of the session's data
+directory prepared like ``make run`` does (`prepared_data`: migrations, reference territories,
+demo data, the assistant's index). Without /usr/bin/chromium the tests are
 skipped with the reason, except under ``CI=true`` where a missing browser is a failure.
 axe-core comes from the npm registry (``tests/browser/package.json``), installed with
 ``npm ci`` the first time. Screenshots go to ``tests/artifacts/`` (not versioned)."""
@@ -71,15 +71,12 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> Non
 
 
 @pytest.fixture(scope="session")
-def server_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """Environment of the server process: its own data directory, prepared with demo data."""
+def server_env(prepared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Environment of the server process: its own copy of the session's prepared data."""
     data_dir = tmp_path_factory.mktemp("browser-data")
+    shutil.copytree(prepared_data, data_dir, dirs_exist_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("TERRITOIRES_")}
     env |= {"TERRITOIRES_DATA_DIR": str(data_dir), "TERRITOIRES_LOG_LEVEL": "WARNING"}
-    for command in (["db", "upgrade"], ["db", "load-territories"], ["demo-data"]):
-        subprocess.run(
-            [str(TERRITOIRES), *command], env=env, check=True, capture_output=True, cwd=ROOT
-        )
     return env
 
 

@@ -5,46 +5,15 @@ axe-core finds no violation of any impact at 390 and 1366 px."""
 from __future__ import annotations
 
 import re
-import sqlite3
-import subprocess
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from knowledge.config import CORPUS_DIR
-from tests.browser.conftest import ROOT, TERRITOIRES, serve
 from tests.browser.support import WIDTHS, assert_accessible, screenshot
 
 pytestmark = pytest.mark.browser
 
 DEFINITION = "Qu'est-ce que la souveraineté numérique ?"
-
-
-@pytest.fixture(scope="module")
-def live_server(
-    server_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    """A server of its own, started on a copy of the demo database once the knowledge cards
-    are indexed, as ``make run``'s prepare step does. Not the session's server: an embedded
-    Chroma store a running server has opened (the practices' publication does) does not see
-    what another process writes to it, and its searches then fail."""
-    source = Path(server_env["TERRITOIRES_DATA_DIR"])
-    data = tmp_path_factory.mktemp("sources-data")
-    database = source / "territoires.sqlite3"
-    with sqlite3.connect(database) as live, sqlite3.connect(data / database.name) as copy:
-        live.backup(copy)  # consistent even while the shared server runs
-    env = server_env | {"TERRITOIRES_DATA_DIR": str(data)}
-    subprocess.run(
-        [str(TERRITOIRES), "knowledge", "ingest", str(CORPUS_DIR)],
-        env=env,
-        check=True,
-        capture_output=True,
-        cwd=ROOT,
-    )
-    with serve(env, data / "serve.log") as url:
-        yield url
 
 
 def _screenshots(page: Any, name: str) -> None:

@@ -1,19 +1,17 @@
-"""A real `territoires serve` for the AI-client tests (MCP, OpenAI-compatible facade): a data
-directory prepared once per run as `make run` prepares it (database, territories, demo data and
-the knowledge index), copied for each server."""
+"""A real `territoires serve` for the AI-client tests (MCP, OpenAI-compatible facade): the
+session's data directory prepared as `make run` prepares it (database, territories, demo data
+and the knowledge index: `prepared_data`), copied for each server."""
 
 from __future__ import annotations
 
 import shutil
-import subprocess
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from tests.integration.live import TERRITOIRES, Server, environment
-from tests.knowledge_fixtures import CACHE
+from tests.integration.live import Server, environment
 
 DEMO_ANALYST = ("analyste.demo@territoires-connectes.example", "demo-analyste-2026")
 BIARRITZ = "64122"
@@ -23,16 +21,9 @@ ANGERS = "49007"
 
 
 @pytest.fixture(scope="session")
-def served_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A data directory after `territoires prepare` (the embedding cache of the test suite
-    copied in first, when there is one, so that indexing the cards takes seconds)."""
-    directory = tmp_path_factory.mktemp("served")
-    if CACHE.exists():
-        (directory / "knowledge").mkdir()
-        shutil.copy(CACHE, directory / "knowledge" / "embedding-cache.sqlite3")
-    env = environment(directory)
-    subprocess.run([str(TERRITOIRES), "prepare"], env=env, check=True, capture_output=True)
-    return directory
+def served_template(prepared_data: Path) -> Path:
+    """The data directory the servers copy: the session's, after `territoires prepare`."""
+    return prepared_data
 
 
 @pytest.fixture(scope="module")

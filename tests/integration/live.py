@@ -36,12 +36,6 @@ def environment(data_dir: Path, **extra: str) -> dict[str, str]:
     return env | {"TERRITOIRES_DATA_DIR": str(data_dir), "TERRITOIRES_LOG_LEVEL": "WARNING"} | extra
 
 
-def prepare(env: dict[str, str]) -> None:
-    """Migrations, reference territories and demo data (what `make run` does but the index)."""
-    for args in (["db", "upgrade"], ["db", "load-territories"], ["demo-data"]):
-        subprocess.run([str(TERRITOIRES), *args], env=env, check=True, capture_output=True)
-
-
 class Server:
     """One `territoires serve` process."""
 

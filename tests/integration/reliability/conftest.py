@@ -1,4 +1,5 @@
-"""A data directory prepared once (migrations, territories, demo data) and copied per test."""
+"""The session's prepared data directory (`prepared_data`: migrations, territories, demo data,
+knowledge index), copied per test."""
 
 from __future__ import annotations
 
@@ -8,14 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.live import environment, prepare
+from tests.integration.live import environment
 
 
 @pytest.fixture(scope="session")
-def prepared_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    directory = tmp_path_factory.mktemp("prepared")
-    prepare(environment(directory))
-    return directory
+def prepared_template(prepared_data: Path) -> Path:
+    """The data directory every test copies: the session's, after `territoires prepare`."""
+    return prepared_data
 
 
 @pytest.fixture

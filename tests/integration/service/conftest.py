@@ -4,7 +4,9 @@ Each backend gets a fresh database for the session (a new SQLite file; a new Pos
 database created on the server named by ``TERRITOIRES_TEST_POSTGRES_URL``, default
 ``postgresql+asyncpg://postgres@127.0.0.1:5432/test``, dropped at the end), migrated and
 loaded with the reference territories once. Without that variable an unreachable server skips
-the PostgreSQL pass; with it (as ``.ci/run`` sets it) an unreachable server fails it."""
+the PostgreSQL pass; with it (as ``.ci/run`` sets it) an unreachable server fails it. A test
+module that needs the demo population gets its own copy of a demo database built once per
+backend and edition (`demo_databases`)."""
 
 from __future__ import annotations
 
@@ -12,9 +14,7 @@ import base64
 import os
 import secrets
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -22,89 +22,30 @@ import pytest
 from bs4 import BeautifulSoup
 from litestar import Litestar
 from litestar.testing import TestClient
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 from maturity.model import Model
 from service.accounts.members import create_user
 from service.app import create_app
-from service.platform.db import make_engine, run_blocking, session_scope, upgrade
-from service.platform.settings import Settings, load_settings
+from service.platform.db import run_blocking, session_scope
+from service.platform.settings import Settings
 from tests.integration.service.smtp_server import Recorder, smtp_server
+from tests.prepared import DemoDatabases
+from tests.prepared import load_reference_territories as load_reference_territories
+from tests.prepared import provision as provision
 
-POSTGRES_ENV = "TERRITOIRES_TEST_POSTGRES_URL"
-DEFAULT_POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 Client = TestClient[Litestar]
 
 
-def _admin_sql(url: str, statement: str) -> None:
-    async def run() -> None:
-        engine = make_engine(url, isolation_level="AUTOCOMMIT")
-        try:
-            async with engine.connect() as conn:
-                await conn.execute(text(statement))
-        finally:
-            await engine.dispose()
-
-    run_blocking(run)
-
-
-def provision(backend: str, data_dir: Path) -> tuple[Settings, Any]:
-    """Fresh, migrated settings for `backend` and a cleanup function (or skip/fail)."""
-    if backend == "sqlite":
-        settings = load_settings({}, data_dir=data_dir)
-        upgrade(settings)
-        return settings, lambda: None
-    server = os.environ.get(POSTGRES_ENV) or DEFAULT_POSTGRES
-    name = f"tc_test_{os.getpid()}_{secrets.token_hex(4)}"
+@pytest.fixture(scope="session")
+def demo_databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoDatabases]:
+    """The demo databases of the session: each built once, copied for every test module that
+    needs a fresh one (`DemoDatabases.copy`)."""
+    databases = DemoDatabases(tmp_path_factory.mktemp("demo-databases"))
     try:
-        _admin_sql(server, f'CREATE DATABASE "{name}"')
-    except Exception as exc:  # any driver or network error means "not reachable"
-        reason = f"PostgreSQL injoignable ({server}) : {type(exc).__name__} : {exc}"
-        if os.environ.get(POSTGRES_ENV):
-            pytest.fail(f"{reason} — {POSTGRES_ENV} est défini, la passe PostgreSQL est exigée.")
-        pytest.skip(reason)
-    url = make_url(server).set(database=name).render_as_string(hide_password=False)
-    settings = load_settings({}, data_dir=data_dir, database_url=url)
-    upgrade(settings)
-    return settings, lambda: _admin_sql(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def load_reference_territories(settings: Settings) -> None:
-    """Load the shipped reference territories into the database of `settings`."""
-    from service.territories.directory import load_territories
-
-    async def run() -> None:
-        async with session_scope(settings) as session:
-            await load_territories(session)
-
-    run_blocking(run)
-
-
-def load_demo_population(settings: Settings, model: Model) -> None:
-    """Load the reference territories and the demo data into the database of `settings`."""
-    from service.demo.synthetic import load_demo_data
-
-    load_reference_territories(settings)
-
-    async def run() -> None:
-        async with session_scope(settings) as session:
-            await load_demo_data(session, model)
-
-    run_blocking(run)
-
-
-@contextmanager
-def demo_database(backend: str, data_dir: Path, model: Model) -> Iterator[Settings]:
-    """Fresh settings on `backend` holding the reference territories and the demo data of
-    `model`, until the block ends (then the database is dropped)."""
-    settings, cleanup = provision(backend, data_dir)
-    try:
-        load_demo_population(settings, model)
-        yield settings
+        yield databases
     finally:
-        cleanup()
+        databases.close()
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

@@ -17,8 +17,9 @@ from litestar.testing import TestClient
 
 from maturity.model import Model
 from service.app import create_app
-from tests.integration.service.conftest import basic, bearer, load_demo_population, provision
+from tests.integration.service.conftest import basic, bearer
 from tests.knowledge_fixtures import corpus_kb
+from tests.prepared import DemoDatabases
 
 Client = TestClient[Litestar]
 ANGERS = "Comment Angers utilise-t-elle un jumeau numérique ?"
@@ -26,15 +27,15 @@ BIARRITZ = ("biarritz.demo@territoires-connectes.example", "demo-biarritz-2026")
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory, model: Model) -> Iterator[Client]:
+def client(
+    tmp_path_factory: pytest.TempPathFactory, model: Model, demo_databases: DemoDatabases
+) -> Iterator[Client]:
     """The app over the indexed corpus and a SQLite database holding the demo data."""
     _, config = corpus_kb(tmp_path_factory)
-    settings, cleanup = provision("sqlite", config.data_dir)
-    settings = msgspec.structs.replace(settings, assistant_rate_limit=1000)
-    load_demo_population(settings, model)
-    with TestClient(create_app(settings, model)) as c:
-        yield c
-    cleanup()
+    with demo_databases.copy("sqlite", config.data_dir, model) as demo:
+        settings = msgspec.structs.replace(demo, assistant_rate_limit=1000)
+        with TestClient(create_app(settings, model)) as c:
+            yield c
 
 
 @pytest.fixture(scope="module")

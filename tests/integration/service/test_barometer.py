@@ -26,9 +26,9 @@ from tests.integration.service.conftest import (
     HTML,
     basic,
     bearer,
-    demo_database,
     log_in,
 )
+from tests.prepared import DemoDatabases
 
 Client = TestClient[Litestar]
 ADMIN, MEMBER, ANALYST = ((email, password) for email, password, _, _ in DEMO_ACCOUNTS)
@@ -38,10 +38,12 @@ EDITION_2027 = Path(__file__).resolve().parents[3] / "maturity" / "models" / "20
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory, model: Model) -> Iterator[Client]:
+def demo(
+    tmp_path_factory: pytest.TempPathFactory, model: Model, demo_databases: DemoDatabases
+) -> Iterator[Client]:
     """An application over the demo population (2025 closed, 2026 open)."""
     with (
-        demo_database("sqlite", tmp_path_factory.mktemp("barometer"), model) as settings,
+        demo_databases.copy("sqlite", tmp_path_factory.mktemp("barometer"), model) as settings,
         TestClient(create_app(settings, model)) as client,
     ):
         yield client
@@ -247,12 +249,15 @@ def test_data_package_is_valid(demo: Client, tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def editions_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Client]:
+def editions_demo(
+    tmp_path_factory: pytest.TempPathFactory, demo_databases: DemoDatabases
+) -> Iterator[Client]:
     """The demo with the 2027.1 edition in force: 2025 and 2026 closed on 2026.1, 2027 open
     on 2027.1 (the index changed between the two, strategy did not)."""
     edition = load_model(EDITION_2027)
+    data_dir = tmp_path_factory.mktemp("barometer-editions")
     with (
-        demo_database("sqlite", tmp_path_factory.mktemp("barometer-editions"), edition) as settings,
+        demo_databases.copy("sqlite", data_dir, edition) as settings,
         TestClient(create_app(settings, edition)) as client,
     ):
         yield client

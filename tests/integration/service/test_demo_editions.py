@@ -31,8 +31,8 @@ from tests.integration.service.conftest import (
     BACKENDS,
     basic,
     bearer,
-    demo_database,
 )
+from tests.prepared import DemoDatabases
 
 EDITION = Path(__file__).resolve().parents[3] / "maturity" / "models" / "2027.1.toml"
 Client = TestClient[Litestar]
@@ -45,10 +45,15 @@ def edition() -> Model:
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def demo(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, edition: Model
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    edition: Model,
+    demo_databases: DemoDatabases,
 ) -> Iterator[Settings]:
-    with demo_database(request.param, tmp_path_factory.mktemp("editions-demo"), edition) as s:
-        yield s
+    """A database of its own holding the demo data loaded with the 2027.1 edition in force."""
+    data_dir = tmp_path_factory.mktemp("editions-demo")
+    with demo_databases.copy(request.param, data_dir, edition) as settings:
+        yield settings
 
 
 def _read(settings: Settings) -> tuple[dict[int, tuple[str, str]], list[Any]]:

@@ -27,12 +27,12 @@ from maturity.scoring import score
 from maturity.territories import population_band_expr
 from service.app import create_app
 from service.assessments.scores import submitted_answers_frame
-from service.demo.synthetic import load_demo_data
 from service.platform.db import run_blocking, session_scope
 from service.territories.directory import territories_frame
-from tests.integration.service.conftest import basic, bearer, load_reference_territories, provision
+from tests.integration.service.conftest import basic, bearer
 from tests.integration.service.sdc_attack import Report, attack
 from tests.integration.service.sdc_download import Atom, Published, download, territory_cells
+from tests.prepared import DemoDatabases
 
 CAMPAIGNS = [2025, 2026]
 Truth = tuple[dict[int, pl.DataFrame], dict[str, Atom]]
@@ -42,18 +42,14 @@ and to skip what cannot succeed, never as the attack's input)."""
 
 @pytest.fixture(scope="module")
 def downloaded(
-    tmp_path_factory: pytest.TempPathFactory, model: Model
+    tmp_path_factory: pytest.TempPathFactory, model: Model, demo_databases: DemoDatabases
 ) -> Iterator[tuple[Published, Truth]]:
     """Every output of the demo population, and the truth."""
-    settings, cleanup = provision("sqlite", tmp_path_factory.mktemp("attack"))
-    try:
-        load_reference_territories(settings)
+    with demo_databases.copy("sqlite", tmp_path_factory.mktemp("attack"), model) as settings:
         truth: dict[int, pl.DataFrame] = {}
         where: dict[str, Atom] = {}
 
         async def load() -> None:
-            async with session_scope(settings) as session:
-                await load_demo_data(session, model)
             async with session_scope(settings) as session:
                 refs = (await territories_frame(session)).select(
                     "code", "kind", population_band_expr(pl.col("population")), "region_code"
@@ -75,8 +71,6 @@ def downloaded(
             cells = territory_cells(client)
             members = {year: representatives(where, truth[year]) for year in CAMPAIGNS}
             yield download(client, cells, CAMPAIGNS, bearer(secret), members), (truth, where)
-    finally:
-        cleanup()
 
 
 def representatives(where: dict[str, Atom], truth: pl.DataFrame) -> list[tuple[str, Atom, bool]]:

@@ -18,17 +18,15 @@ from litestar.testing import TestClient
 from maturity.model import Model
 from maturity.peers import K_MIN
 from service.app import create_app
-from service.demo.synthetic import DEMO_TERRITORY, load_demo_data
+from service.demo.synthetic import DEMO_TERRITORY
 from service.peers.cache import STAMP_TTL
-from service.platform.db import run_blocking, session_scope
 from tests.integration.service.conftest import (
     BACKENDS,
     People,
     basic,
     bearer,
-    load_reference_territories,
-    provision,
 )
+from tests.prepared import DemoDatabases
 
 Client = TestClient[Litestar]
 PUBLIC = "49007"  # Angers: always in the demo data, with a public profile
@@ -36,27 +34,22 @@ PUBLIC = "49007"  # Angers: always in the demo data, with a public profile
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def demo(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, model: Model
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    model: Model,
+    demo_databases: DemoDatabases,
 ) -> Iterator[tuple[Client, People]]:
     """An app over a fresh database holding the demo population (two campaigns)."""
-    settings, cleanup = provision(request.param, tmp_path_factory.mktemp("bench"))
-    try:
-        load_reference_territories(settings)
-
-        async def load() -> None:
-            async with session_scope(settings) as session:
-                await load_demo_data(session, model)
-
-        run_blocking(load)
-        with TestClient(create_app(settings, model)) as client:
-            secret = client.post(
-                "/api/v1/api-keys",
-                json={"name": "admin"},
-                headers=basic("admin.demo@territoires-connectes.example", "demo-admin-2026"),
-            ).json()["secret"]
-            yield client, People(client, settings, bearer(secret))
-    finally:
-        cleanup()
+    with (
+        demo_databases.copy(request.param, tmp_path_factory.mktemp("bench"), model) as settings,
+        TestClient(create_app(settings, model)) as client,
+    ):
+        secret = client.post(
+            "/api/v1/api-keys",
+            json={"name": "admin"},
+            headers=basic("admin.demo@territoires-connectes.example", "demo-admin-2026"),
+        ).json()["secret"]
+        yield client, People(client, settings, bearer(secret))
 
 
 def metrics(body: dict[str, Any]) -> dict[str, dict[str, Any]]:

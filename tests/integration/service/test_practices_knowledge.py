@@ -23,8 +23,9 @@ from service.app import create_app
 from service.cli.knowledge import sync_practices
 from service.platform.settings import Settings
 from service.practices.corpus import DOCUMENT_PREFIX, PracticeCorpus
-from tests.integration.service.conftest import basic, bearer, load_demo_population, provision
+from tests.integration.service.conftest import basic, bearer
 from tests.knowledge_fixtures import corpus_kb
+from tests.prepared import DemoDatabases
 
 Client = TestClient[Litestar]
 HTML = {"Accept": "text/html"}
@@ -50,23 +51,21 @@ QUESTION = "Comment organiser un atelier de réparation d'ordinateurs à la méd
 
 @pytest.fixture(scope="module")
 def setting(
-    tmp_path_factory: pytest.TempPathFactory, model: Model
+    tmp_path_factory: pytest.TempPathFactory, model: Model, demo_databases: DemoDatabases
 ) -> Iterator[tuple[Settings, KnowledgeBase]]:
     """Settings sharing the session's indexed corpus, over a database of their own holding the
     demo data; every practice card is taken out of the shared index at the end."""
     kb, config = corpus_kb(tmp_path_factory)
-    own, cleanup = provision("sqlite", tmp_path_factory.mktemp("practices-db"))
-    settings = msgspec.structs.replace(
-        own,
-        data_dir=config.data_dir,
-        database_url=own.effective_database_url,
-        public_url=PUBLIC,
-        assistant_rate_limit=1000,
-    )
-    load_demo_population(settings, model)
-    yield settings, kb
-    PracticeCorpus(settings.data_dir, PUBLIC, lambda: kb, isolate=False).sync_now([])
-    cleanup()
+    with demo_databases.copy("sqlite", tmp_path_factory.mktemp("practices-db"), model) as own:
+        settings = msgspec.structs.replace(
+            own,
+            data_dir=config.data_dir,
+            database_url=own.effective_database_url,
+            public_url=PUBLIC,
+            assistant_rate_limit=1000,
+        )
+        yield settings, kb
+        PracticeCorpus(settings.data_dir, PUBLIC, lambda: kb, isolate=False).sync_now([])
 
 
 @pytest.fixture(scope="module")

@@ -25,9 +25,9 @@ from service.platform.settings import Settings
 from tests.integration.service.conftest import (
     HTML,
     csrf,
-    demo_database,
     soup,
 )
+from tests.prepared import DemoDatabases
 
 Client = TestClient[Litestar]
 EDITIONS = {"2026.1": FIRST_MODEL_PATH, "2027.1": FIRST_MODEL_PATH.with_name("2027.1.toml")}
@@ -43,13 +43,16 @@ PARAMS = [pytest.param(("sqlite", e), id=f"sqlite-{e}") for e in EDITIONS] + [
 
 @pytest.fixture(scope="module", params=PARAMS)
 def demo(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    demo_databases: DemoDatabases,
 ) -> Iterator[tuple[Settings, Model]]:
     """The demo data loaded with an edition in force, on a database of its own."""
     backend, version = request.param
     edition = load_model(Path(EDITIONS[version]))
-    with demo_database(backend, tmp_path_factory.mktemp(f"voices-demo-{version}"), edition) as s:
-        yield s, edition
+    data_dir = tmp_path_factory.mktemp(f"voices-demo-{version}")
+    with demo_databases.copy(backend, data_dir, edition) as settings:
+        yield settings, edition
 
 
 def _voiced(settings: Settings) -> tuple[str, int, set[str]]:
