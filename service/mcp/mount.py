@@ -9,7 +9,6 @@ cookie never authenticates here: no page can call a tool in its visitor's name."
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
@@ -89,13 +88,18 @@ def _asks(body: bytes) -> bool:
 
 
 async def _within_limit(request: Request[Any, Any, Any], name: str, per_minute: int) -> bool:
-    """Count a question of this client address in the assistant's rate-limit store `name`."""
+    """Count a question of this client address in the assistant's rate-limit store `name`.
+
+    The minute starts at the address's first question, as in the API's limiter (Litestar's
+    `RateLimitMiddleware`), not at the clock's minute: two questions a second apart never fall
+    in two different windows."""
     if per_minute <= 0:
         return True
     store = request.app.stores.get(name)
-    key = f"mcp-ask:{client_address(request)}:{int(time.time() // 60)}"
+    key = f"mcp-ask:{client_address(request)}"
     count = int(await store.get(key) or 0) + 1
-    await store.set(key, str(count), expires_in=120)
+    remaining = await store.expires_in(key) if count > 1 else None
+    await store.set(key, str(count), expires_in=remaining if remaining and remaining > 0 else 60)
     return count <= per_minute
 
 
