@@ -33,11 +33,12 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.scoring import synthetic_answers  # noqa: E402
 from maturity.aggregates import network_aggregates  # noqa: E402
 from maturity.disclosure import protect  # noqa: E402
+from maturity.grid import answer_cells  # noqa: E402
 from maturity.model import Model, load_model  # noqa: E402
-from maturity.peers import Scope, campaign_statistics, long_scores, peer_groups  # noqa: E402
+from maturity.peers import Scope, campaign_comparison, peer_groups  # noqa: E402
 from maturity.publication import group_verdicts, publish_peers  # noqa: E402
-from maturity.score_matrix import ScoreMatrix, score_matrix  # noqa: E402
-from maturity.scoring import score  # noqa: E402
+from maturity.score_matrix import ScoreMatrix, scored_matrix  # noqa: E402
+from maturity.scoring import metric_scores  # noqa: E402
 from maturity.territories import population_band_expr  # noqa: E402
 
 TERRITORIES = ROOT / "service" / "territories" / "data" / "territories.csv.gz"
@@ -100,16 +101,14 @@ def recompute(
     for c in range(campaigns):
         campaign = submissions(model, refs, c)
         clock = _clock()
-        scores = long_scores(score(model, campaign))
-        long = scores.select(
-            territory=codes.gather(scores.get_column("assessment")), metric="metric", score="score"
-        )
-        # matched to the territories once, shared by every stage (as `service.peers.frames`)
-        now = score_matrix(codes, long)
+        grid = answer_cells(model, campaign)
+        # the engine's scores straight into the matrix every stage shares: the assessment ids
+        # are the territories' row numbers, no long frame, no string matched
+        now = scored_matrix(codes, grid.keys.to_numpy(), metric_scores(model, grid))
         clock = _lap(spent, "scores", clock)
         submitted = codes.filter(now.submitted).to_frame()
         groups = {scope: peer_groups(attributes, submitted, scope) for scope in SCOPES}
-        stats = campaign_statistics(attributes, now, before, groups=groups["national"])
+        stats = campaign_comparison(attributes, now, before, groups=groups["national"])
         clock = _lap(spent, "statistics", clock)
         protected = protect(refs, now, groups)
         clock = _lap(spent, "disclosure", clock)

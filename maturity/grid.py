@@ -81,9 +81,10 @@ def answer_cells(model: Model, answers: pl.DataFrame | pl.LazyFrame) -> AnswerCe
     # the grid row of each answer: its key's rank; the answers of one assessment usually come
     # together and in key order (the database, `answers_frame`), then that rank is a run id
     if key.is_sorted():
-        row = key.rle_id().to_numpy()
-        firsts = np.flatnonzero(row[1:] != row[:-1]) + 1
-        keys = key.gather(np.concatenate(([0], firsts)) if len(key) else firsts)
+        runs = key.rle().struct  # one pass: each run's key and length
+        keys = runs.field("value")
+        lengths = runs.field("len").to_numpy()
+        row = np.repeat(np.arange(len(lengths), dtype=np.uint32), lengths)
     else:
         keys, row = key.unique().sort(), (key.rank("dense") - 1).cast(pl.UInt32).to_numpy()
     question = frame.get_column("question")

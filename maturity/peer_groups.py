@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Final, Literal
 
+import numpy as np
 import polars as pl
 
 from maturity.territories import KIND_FAMILIES, POPULATION_BANDS
@@ -98,11 +99,47 @@ def _windowed(frame: pl.DataFrame, key: str) -> pl.DataFrame:
     )
 
 
-def _counts(territories: pl.DataFrame, submitted: pl.DataFrame) -> pl.DataFrame:
-    """Each territory's attributes with ``n0`` … ``n5``: the submitted territories of its
-    group at each step of `STEPS` (itself included when it has submitted)."""
-    frame = cells(territories, submitted).collect()
-    counts = frame.group_by("kind", "band_pos", "region").agg(n=pl.col("has").sum())
+def _located(territories: pl.DataFrame, submitted: pl.DataFrame) -> tuple[np.ndarray, pl.DataFrame]:
+    """Each territory's row in the second frame: the distinct (kind, band, région, has)
+    combinations with their ``family``, ``band_pos`` (as `cells` gives them) and ``size``
+    (how many territories share it). A group depends on nothing else: it is worked out on
+    these few hundred rows, then given back to the territories."""
+    codes = territories.get_column("territory")
+    has = codes.is_in(submitted.get_column("territory").implode()).cast(pl.Int32)
+    keys = ["kind", "band", "region", "has"]
+    distinct = (
+        territories.select(keys[:3], has=has)
+        .with_row_index("row")
+        .group_by(keys)
+        .agg("row", size=pl.len())
+    )
+    # one grouping, its rows scattered back: no join of the territories on four keys
+    cell = np.empty(territories.height, np.int64)
+    cell[distinct.get_column("row").explode().to_numpy()] = np.repeat(
+        np.arange(distinct.height), distinct.get_column("size").to_numpy()
+    )
+    combinations = (
+        distinct.drop("row")
+        .with_row_index("cell")
+        .with_columns(
+            family=pl.col("kind").replace_strict(KIND_FAMILIES, default="autre"),
+            band_pos=pl.col("band").replace_strict(
+                _BAND_POSITION, default=None, return_dtype=pl.Int32
+            ),
+        )
+    )
+    return cell, combinations
+
+
+def _counts(distinct: pl.DataFrame) -> pl.DataFrame:
+    """The combinations of `_located` with ``n0`` … ``n5``: the submitted territories of their
+    group at each step of `STEPS` (the territory itself included when it has submitted); an
+    unknown band or région matches no count (as a join of the territories would)."""
+    counts = (
+        distinct.group_by("kind", "band_pos", "region")
+        .agg(n=(pl.col("has") * pl.col("size")).sum())
+        .with_columns(pl.col("n").cast(pl.Int32))
+    )
     by_kind_band = counts.group_by("kind", "band_pos").agg(pl.col("n").sum())
     by_family_band = (
         counts.with_columns(family=pl.col("kind").replace_strict(KIND_FAMILIES, default="autre"))
@@ -111,10 +148,16 @@ def _counts(territories: pl.DataFrame, submitted: pl.DataFrame) -> pl.DataFrame:
     )
     by_family = by_family_band.group_by("family").agg(pl.col("n").sum())
     return (
-        frame.join(counts.rename({"n": "n0"}), on=["kind", "band_pos", "region"], how="left")
+        distinct.join(
+            counts.rename({"n": "n0"}),
+            on=["kind", "band_pos", "region"],
+            how="left",
+        )
         .join(by_kind_band.rename({"n": "n1"}), on=["kind", "band_pos"], how="left")
         .join(
-            _windowed(by_kind_band, "kind").rename({"m": "n2"}), on=["kind", "band_pos"], how="left"
+            _windowed(by_kind_band, "kind").rename({"m": "n2"}),
+            on=["kind", "band_pos"],
+            how="left",
         )
         .join(
             _windowed(by_family_band, "family").rename({"m": "n3"}),
@@ -122,7 +165,8 @@ def _counts(territories: pl.DataFrame, submitted: pl.DataFrame) -> pl.DataFrame:
             how="left",
         )
         .join(by_family.rename({"n": "n4"}), on="family", how="left")
-        .with_columns(pl.col("^n[0-4]$").fill_null(0), n5=pl.lit(int(frame["has"].sum())))
+        .with_columns(pl.col("^n[0-4]$").fill_null(0), n5=counts.get_column("n").sum())
+        .sort("cell")
     )
 
 
@@ -136,7 +180,8 @@ def peer_groups(
     territory, group (an id shared by the territories whose groups have the same definition),
     step, kinds (sorted), bands (band ids, in increasing order), region (null when the group
     spans régions) and n_others (its submitted territories other than this one)."""
-    n = _counts(territories, submitted)
+    located, distinct = _located(territories, submitted)
+    n = _counts(distinct)
     first = 0 if scope == "region" else 1
     others = [pl.col(f"n{i}") - pl.col("has") for i in range(6)]
     step: pl.Expr = pl.lit(5)
@@ -154,26 +199,19 @@ def peer_groups(
         family_kinds, default=None, return_dtype=pl.List(pl.String)
     )
     all_positions = pl.lit(list(range(len(POPULATION_BANDS)))).cast(pl.List(pl.Int32))
-    # a group's definition depends only on these attributes: build it once per distinct
-    # combination (a few hundred), not once per territory, then give it back to each
-    attributes = ["step", "kind", "family", "band_pos", "region"]
-    described = (
-        chosen.select(attributes)
-        .unique()
-        .with_columns(
-            kinds=pl.when(pl.col("step") <= 2)
-            .then(pl.concat_list(pl.col("kind")))
-            .when(pl.col("step") <= 4)
-            .then(kinds_of_family)
-            .otherwise(pl.lit(sorted(KIND_FAMILIES)).cast(pl.List(pl.String))),
-            bands=pl.when(pl.col("step") <= 1)
-            .then(pl.concat_list(pl.col("band_pos")))
-            .when(pl.col("step") <= 3)
-            .then(_band_window(pl.col("band_pos")).list.sort())
-            .otherwise(all_positions)
-            .list.eval(pl.element().replace_strict(list(range(len(_BAND_IDS))), _BAND_IDS)),
-            group_region=pl.when(pl.col("step") == 0).then(pl.col("region")),
-        )
+    described = chosen.with_columns(
+        kinds=pl.when(pl.col("step") <= 2)
+        .then(pl.concat_list(pl.col("kind")))
+        .when(pl.col("step") <= 4)
+        .then(kinds_of_family)
+        .otherwise(pl.lit(sorted(KIND_FAMILIES)).cast(pl.List(pl.String))),
+        bands=pl.when(pl.col("step") <= 1)
+        .then(pl.concat_list(pl.col("band_pos")))
+        .when(pl.col("step") <= 3)
+        .then(_band_window(pl.col("band_pos")).list.sort())
+        .otherwise(all_positions)
+        .list.eval(pl.element().replace_strict(list(range(len(_BAND_IDS))), _BAND_IDS)),
+        group_region=pl.when(pl.col("step") == 0).then(pl.col("region")),
     )
     definition = ["kinds", "bands", "group_region"]
     ids = (
@@ -182,11 +220,9 @@ def peer_groups(
         .sort(definition, nulls_last=True)
         .with_row_index("group")
     )
-    described = described.join(ids, on=definition, how="left", nulls_equal=True)
-    return chosen.join(
-        described, on=attributes, how="left", nulls_equal=True, maintain_order="left"
+    described = described.join(
+        ids, on=definition, how="left", nulls_equal=True, maintain_order="left"
     ).select(
-        "territory",
         "group",
         "step",
         "kinds",
@@ -194,6 +230,8 @@ def peer_groups(
         pl.col("group_region").alias("region"),
         "n_others",
     )
+    # each territory takes the group of its combination: a gather, no join on the territories
+    return described[located].select(territories.get_column("territory"), pl.all())
 
 
 def group_members(definitions: pl.DataFrame, cells: pl.LazyFrame) -> pl.LazyFrame:

@@ -20,7 +20,7 @@ from maturity.peer_groups import K_MIN
 from maturity.score_matrix import QUANTILE_LEVELS as QUANTILES
 from maturity.score_matrix import ScoreMatrix, Segments
 
-__all__ = ["BINS", "WITHHELD", "compare_campaign"]
+__all__ = ["BINS", "WITHHELD", "StatisticRows", "compare_campaign"]
 
 BINS: Final = 10
 """Histogram bins: 0–10, 10–20, …, 90–100 (a score of 100 falls in the last one)."""
@@ -186,14 +186,58 @@ def _column(name: str, values: np.ndarray) -> pl.Series:
     return pl.Series(name, values, dtype=pl.Float64, nan_to_null=True)
 
 
+@dataclass(frozen=True)
+class StatisticRows:
+    """The statistic rows of `maturity.peers.PeerStatistics` as arrays: a million rows for a
+    large network, made into one frame only at the end (`frame`), with the columns of
+    whoever publishes them (`maturity.publication.publish_peers`) beside."""
+
+    codes: pl.Series
+    metrics: tuple[str, ...]
+    territory: np.ndarray
+    """Each row's territory (row of `codes`) and metric (position in `metrics`)."""
+    metric: np.ndarray
+    group: np.ndarray
+    """Each row's group id (``group`` of `maturity.peer_groups.peer_groups`)."""
+    step: pl.Series
+    n: np.ndarray
+    figures: dict[str, np.ndarray]
+    """mean, the quantiles, own, percentile, own_change and group_change (NaN: null)."""
+    hidden: np.ndarray
+    """Rows withheld (fewer than `K_MIN` others): their group's figures are NaN already."""
+
+    def frame(self, *beside: pl.Series) -> pl.DataFrame:
+        """The rows as a frame (the columns of `PeerStatistics.statistics`), `beside` after."""
+        figures, own = self.figures, self.figures["own"]
+        metrics = pl.Series("metric", self.metrics, dtype=pl.String)
+        return pl.DataFrame(
+            [
+                self.codes.gather(self.territory),
+                pl.Series("group", self.group, dtype=pl.UInt32),
+                self.step,
+                metrics.gather(self.metric),
+                pl.Series("n", self.n, dtype=pl.UInt32),
+                *(_column(k, figures[k]) for k in ("mean", *QUANTILES)),
+                _column("own", own),
+                _column("percentile", figures["percentile"]),
+                _column("own_change", figures["own_change"]),
+                _column("group_change", figures["group_change"]),
+                _column("gap_median", own - figures["median"]),
+                _column("gap_p75", own - figures["p75"]),
+                pl.Series("withheld", self.hidden),
+                *beside,
+            ]
+        ).with_columns(withheld=pl.when("withheld").then(pl.lit(WITHHELD)))
+
+
 def compare_campaign(
     territories: pl.DataFrame,
     groups: pl.DataFrame,
     now: ScoreMatrix,
     before: ScoreMatrix | None,
     basis: ScoreMatrix | None,
-) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """The groups (with their members), statistic rows and histograms of
+) -> tuple[pl.DataFrame, StatisticRows, pl.DataFrame]:
+    """The groups (with their members), statistic rows (as arrays) and histograms of
     `maturity.peers.PeerStatistics` for every territory of `groups` (``peer_groups``) against
     its group; `now`, `before` and `basis` are matrices over the rows of `territories`."""
     definitions = groups.select("group", "kinds", "bands", "region").unique("group").sort("group")
@@ -224,23 +268,17 @@ def compare_campaign(
     hidden = n - ~np.isnan(own) < K_MIN
     shown = {k: np.where(hidden, np.nan, figures[k]) for k in PUBLISHED}
     metrics = pl.Series("metric", now.metrics, dtype=pl.String)
-    statistics = pl.DataFrame(
-        [
-            now.codes.gather(rows.territory),
-            pl.Series("group", ids[rows.segment // width], dtype=pl.UInt32),
-            askers.get_column("step").gather(rows.asker).cast(pl.Int8),
-            metrics.gather(rows.metric),
-            pl.Series("n", n, dtype=pl.UInt32),
-            *(_column(k, shown[k]) for k in ("mean", *QUANTILES)),
-            _column("own", own),
-            _column("percentile", shown["percentile"]),
-            _column("own_change", own_change),
-            _column("group_change", shown["group_change"]),
-            _column("gap_median", own - shown["median"]),
-            _column("gap_p75", own - shown["p75"]),
-            pl.Series("withheld", hidden),
-        ]
-    ).with_columns(withheld=pl.when("withheld").then(pl.lit(WITHHELD)))
+    statistics = StatisticRows(
+        now.codes,
+        now.metrics,
+        rows.territory,
+        rows.metric,
+        ids[rows.segment // width],
+        askers.get_column("step").gather(rows.asker).cast(pl.Int8),
+        n,
+        {**shown, "own": own, "own_change": own_change},
+        hidden,
+    )
     filled = np.flatnonzero(sorted_.n > 0)
     histograms = pl.DataFrame(
         [

@@ -23,7 +23,7 @@ can differ in their last bits, and must stay tied.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from typing import Final, Literal
+from typing import Final, Literal, NamedTuple
 
 import msgspec
 import polars as pl
@@ -31,7 +31,7 @@ import polars as pl
 from maturity.model import INDEX, Model
 from maturity.peer_compare import compare, statistics
 from maturity.peer_groups import K_MIN, STEPS, Scope, peer_groups
-from maturity.peer_stats import BINS, WITHHELD, compare_campaign
+from maturity.peer_stats import BINS, WITHHELD, StatisticRows, compare_campaign
 from maturity.score_matrix import ScoreMatrix, score_matrix
 from maturity.scoring import Scores
 from maturity.texts import N_
@@ -42,9 +42,11 @@ __all__ = [
     "K_MIN",
     "STEPS",
     "WITHHELD",
+    "Comparison",
     "PeerGroup",
     "PeerStatistics",
     "Scope",
+    "campaign_comparison",
     "campaign_statistics",
     "custom_group",
     "custom_statistics",
@@ -100,6 +102,15 @@ class PeerStatistics(msgspec.Struct, frozen=True):
     """One row per group and metric: the counts of its members' scores in `BINS` bins."""
 
 
+class Comparison(NamedTuple):
+    """`PeerStatistics` of a campaign's default groups before its statistic rows are made a
+    frame: what `maturity.publication.publish_peers` publishes in one frame."""
+
+    groups: pl.DataFrame
+    rows: StatisticRows
+    histograms: pl.DataFrame
+
+
 def metric_ids(model: Model) -> list[str]:
     """Benchmarked metrics in display order: the index, the pillars, then the dimensions."""
     return [INDEX, *(f"pillar:{p.id}" for p in model.pillars), *(d.id for d in model.dimensions)]
@@ -124,6 +135,19 @@ def campaign_statistics(
     basis: pl.DataFrame | ScoreMatrix | None = None,
     groups: pl.DataFrame | None = None,
 ) -> PeerStatistics:
+    """`campaign_comparison` with its statistic rows as a frame."""
+    compared = campaign_comparison(territories, current, previous, scope, basis, groups)
+    return PeerStatistics(compared.groups, compared.rows.frame(), compared.histograms)
+
+
+def campaign_comparison(
+    territories: pl.DataFrame,
+    current: pl.DataFrame | ScoreMatrix,
+    previous: pl.DataFrame | ScoreMatrix | None = None,
+    scope: Scope = "national",
+    basis: pl.DataFrame | ScoreMatrix | None = None,
+    groups: pl.DataFrame | None = None,
+) -> Comparison:
     """Every territory of `territories` against its default peer group (`peer_groups`),
     metric by metric: the group's statistics and histogram, the territory's own score,
     percentile rank, gaps to median and p75, and the changes since `previous`.
@@ -142,7 +166,7 @@ def campaign_statistics(
     at = score_matrix(codes, basis) if basis is not None and before is not None else None
     if groups is None:
         groups = peer_groups(territories, codes.filter(now.submitted).to_frame(), scope)
-    return PeerStatistics(*compare_campaign(territories, groups, now, before, at))
+    return Comparison(*compare_campaign(territories, groups, now, before, at))
 
 
 def default_group(

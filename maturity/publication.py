@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from typing import Final
 
+import numpy as np
 import polars as pl
 
 from maturity.disclosure import K_MIN, SECRET, Disclosure
-from maturity.peers import PeerStatistics
+from maturity.peers import Comparison, PeerStatistics
 
 __all__ = [
     "DESCRIBED",
@@ -96,9 +97,13 @@ def _published(statistics: pl.LazyFrame, counted: bool = False) -> pl.LazyFrame:
     )
 
 
-def publish_peers(peers: PeerStatistics, verdicts: pl.DataFrame) -> PeerStatistics:
-    """`peers` (from `campaign_statistics`) as published, per `group_verdicts`."""
-    joined = peers.statistics.lazy().join(verdicts.lazy(), on="group", how="left")
+def publish_peers(peers: PeerStatistics | Comparison, verdicts: pl.DataFrame) -> PeerStatistics:
+    """`peers` (from `campaign_statistics`, or `campaign_comparison`: its rows then make one
+    frame, the verdicts beside) as published, per `group_verdicts`."""
+    if isinstance(peers, Comparison):
+        joined = peers.rows.frame(*_verdicts_of(peers.rows.group, verdicts)).lazy()
+    else:
+        joined = peers.statistics.lazy().join(verdicts.lazy(), on="group", how="left")
     statistics = (
         _published(joined.with_columns(pl.col("published", "quantiles", "change").fill_null(False)))
         .drop("published", "quantiles", "suppressed", "change")
@@ -112,6 +117,20 @@ def publish_peers(peers: PeerStatistics, verdicts: pl.DataFrame) -> PeerStatisti
         .drop("published", "quantiles")
     )
     return PeerStatistics(peers.groups, statistics, histograms)
+
+
+def _verdicts_of(group: np.ndarray, verdicts: pl.DataFrame) -> list[pl.Series]:
+    """The verdict columns of `group_verdicts` for each row of `group` (null for a group
+    without a verdict): gathered by position, not joined."""
+    ordered = verdicts.sort("group")
+    ids = ordered.get_column("group").to_numpy()
+    position = np.searchsorted(ids, group)
+    found = position < len(ids)
+    found[found] = ids[position[found]] == group[found]
+    at = pl.Series(np.where(found, position, 0)).set(pl.Series(~found), None)
+    return [
+        ordered.get_column(c).gather(at) for c in ("published", "quantiles", "suppressed", "change")
+    ]
 
 
 def publish_custom(peers: PeerStatistics) -> PeerStatistics:

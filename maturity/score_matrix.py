@@ -11,6 +11,7 @@ Pure numpy and polars, no I/O."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Final
@@ -18,7 +19,7 @@ from typing import Final
 import numpy as np
 import polars as pl
 
-__all__ = ["QUANTILE_LEVELS", "TIE", "ScoreMatrix", "Segments", "score_matrix"]
+__all__ = ["QUANTILE_LEVELS", "TIE", "ScoreMatrix", "Segments", "score_matrix", "scored_matrix"]
 
 TIE: Final = 9
 """Decimals a score is ranked on: scores from one matrix product can differ in their last
@@ -87,6 +88,21 @@ def score_matrix(codes: pl.Series, scores: pl.DataFrame | ScoreMatrix) -> ScoreM
     values[rows.to_numpy()[kept].astype(np.int64), columns.to_numpy()[kept]] = scores.get_column(
         "score"
     ).to_numpy()[kept]
+    return ScoreMatrix(codes.rename("territory"), metrics, values)
+
+
+def scored_matrix(
+    codes: pl.Series, rows: np.ndarray, scores: Mapping[str, np.ndarray]
+) -> ScoreMatrix:
+    """The engine's scores (`maturity.scoring.metric_scores`: one vector per metric, NaN
+    where an assessment has none) as a matrix over the territories `codes`, the i-th
+    assessment being the territory of row ``rows[i]`` (one assessment per territory): the
+    same matrix as `score_matrix` of their long form, without building it nor matching a
+    string (a million rows per campaign in a large network)."""
+    metrics = tuple(sorted(m for m, v in scores.items() if not np.isnan(v).all()))
+    values = np.full((len(codes), len(metrics)), np.nan)
+    if metrics:
+        values[rows] = np.column_stack([scores[m] for m in metrics])
     return ScoreMatrix(codes.rename("territory"), metrics, values)
 
 

@@ -43,6 +43,7 @@ __all__ = [
     "answer_grid",
     "answer_schema",
     "answers_frame",
+    "metric_scores",
     "next_steps",
     "question_dtype",
     "score",
@@ -212,6 +213,21 @@ def score_grid(model: Model, grid: AnswerCells, *, with_next_steps: bool = False
         diagnostics=_diagnostic_rows(model, grid.keys, hits),
         next_steps=_next_steps(model, grid) if with_next_steps else None,
     )
+
+
+def metric_scores(model: Model, grid: AnswerCells) -> dict[str, np.ndarray]:
+    """Every metric's score per assessment of `grid` (in ``grid.keys`` order, NaN where it
+    has none): the index, ``pillar:<id>`` and each dimension, as `maturity.peers.long_scores`
+    reads them off `score`'s frames. For a caller that wants the scores as a matrix
+    (`maturity.score_matrix.scored_matrix`): no frame is built, no metric name matched."""
+    plan = _plan(model)
+    scores = _dimension_scores(plan, grid.cells)[0]
+    overall = _weighted(plan.overall, scores)
+    return {
+        INDEX: overall[INDEX],
+        **{f"pillar:{p.id}": overall[p.id] for p in model.pillars},
+        **dict(zip(plan.names, scores, strict=True)),
+    }
 
 
 class _Plan(NamedTuple):

@@ -21,7 +21,7 @@ from maturity.peers import (
     PeerGroup,
     PeerStatistics,
     Scope,
-    campaign_statistics,
+    campaign_comparison,
     default_group,
     metric_ids,
     peer_groups,
@@ -202,7 +202,7 @@ def build_frames(
             for key in [k for k in protected if k[0] == campaign]:
                 del protected[key]
             protected[(campaign, stamp)] = protection
-    peers = campaign_statistics(
+    peers = campaign_comparison(  # published in one frame
         attributes.drop("public"),
         matrix,
         before if not before.is_empty() else None,

@@ -10,13 +10,15 @@ import itertools
 
 import numpy as np
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from maturity.aggregates import GROUPINGS, aggregates
 from maturity.disclosure import FEWER, K_MIN, K_QUANTILES, SECRET, protect
-from maturity.peers import campaign_statistics
+from maturity.peers import Scope, campaign_comparison, campaign_statistics
 from maturity.publication import group_verdicts, publish_peers
 
 KINDS, BANDS, REGIONS = ("commune", "cc", "ca"), ("0-3.5k", "3.5k-20k", "20k-50k"), ("11", "84")
@@ -175,3 +177,29 @@ def test_ranks_and_changes_are_published_rounded_and_only_where_determined() -> 
     # without the campaign before's published figures, no change is published
     alone = publish_peers(peers, group_verdicts(peers.groups, now_disclosure, None)).statistics
     assert alone["group_change"].is_null().all()
+
+
+@pytest.mark.parametrize("scope", ["national", "region"])
+def test_the_rows_as_arrays_are_published_as_their_frame(scope: Scope) -> None:
+    layout: Layout = {
+        ("commune", "3.5k-20k", "11"): (60, 25, 0),
+        ("commune", "3.5k-20k", "84"): (40, 22, 2),
+        ("commune", "20k-50k", "84"): (30, 28, 1),
+        ("ca", "20k-50k", "11"): (30, 3, 1),
+    }
+    territories, scores = frames(layout)
+    _, before = frames(layout, shift=4.0)
+    attributes = territories.drop("public")
+    framed = campaign_statistics(attributes, scores, before, scope)
+    compared = campaign_comparison(attributes, scores, before, scope)
+    verdicts = group_verdicts(
+        framed.groups, protect(territories, scores), protect(territories, before)
+    )
+    assert verdicts["published"].any() and not verdicts["published"].all()
+    # a group without a verdict is published by neither
+    for given_ in (verdicts, verdicts.filter(pl.col("group") != verdicts["group"].max())):
+        assert_frame_equal(
+            publish_peers(compared, given_).statistics,
+            publish_peers(framed, given_).statistics,
+            check_row_order=False,
+        )

@@ -6,11 +6,25 @@ Mini model: dimension a (p1) = a1 (w1) + a2 (w3, na allowed); b (p1, weight 2) =
 
 from __future__ import annotations
 
+import random
+
+import numpy as np
+import polars as pl
 import pytest
 
+from maturity.grid import answer_cells
 from maturity.model import Model
+from maturity.peers import long_scores
 from maturity.results import score_answers
-from maturity.scoring import AnswerError, answers_frame, score, validate_answers
+from maturity.score_matrix import score_matrix, scored_matrix
+from maturity.scoring import (
+    AnswerError,
+    AnswerValue,
+    answers_frame,
+    metric_scores,
+    score,
+    validate_answers,
+)
 
 
 def dims(model: Model, answers: dict[str, int | str]) -> dict[str, float | None]:
@@ -114,7 +128,7 @@ def test_validation_names_every_offending_question(mini_model: Model) -> None:
 
 
 def test_batch_scoring_matches_one_by_one(mini_model: Model) -> None:
-    sets = {
+    sets: dict[str, dict[str, AnswerValue]] = {
         "x": {"a1": 4, "b1": 1, "c1": "na"},
         "y": {},
         "z": {"a2": 2, "b2": 3, "c1": 4},
@@ -123,3 +137,30 @@ def test_batch_scoring_matches_one_by_one(mini_model: Model) -> None:
     assert batch.summary["assessment"].to_list() == ["x", "y", "z"]
     singles = [score_answers(mini_model, sets[k]).index for k in ("x", "y", "z")]
     assert [None if v is None else round(v, 2) for v in batch.summary["index"]] == singles
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_engine_hands_over_the_matrix_of_its_long_scores(model: Model, seed: int) -> None:
+    rng = random.Random(seed)
+    sets: dict[str, dict[str, AnswerValue]] = {}
+    for i in range(40):
+        # some dimensions left blank: no score there, nor for the last set
+        skipped = {d.id for d in model.dimensions if rng.random() < 0.2}
+        sets[f"a{i:02}"] = {
+            q.id: rng.choice([*range(q.top + 1), "unknown", *(["na"] * 3 * q.allows_na)])
+            for d, q in model.iter_questions()
+            if d.id not in skipped
+        }
+    sets["a40"] = {}
+    codes = pl.Series([f"T{i}" for i in rng.sample(range(100), 60)])  # 19 without assessment
+    rows = np.arange(len(sets)) + 5  # a territory per assessment, in the keys' order
+    frame = answers_frame(sets, model)
+    territory = {key: codes[int(row)] for key, row in zip(sets, rows, strict=True)}
+    long = long_scores(score(model, frame))
+    expected = score_matrix(
+        codes, long.with_columns(territory=pl.col("assessment").replace_strict(territory))
+    )
+    grid = answer_cells(model, frame)
+    direct = scored_matrix(codes, rows, metric_scores(model, grid))
+    assert direct.metrics == expected.metrics
+    np.testing.assert_array_equal(direct.values, expected.values)
