@@ -35,7 +35,8 @@ from maturity.aggregates import network_aggregates  # noqa: E402
 from maturity.disclosure import protect  # noqa: E402
 from maturity.grid import answer_cells  # noqa: E402
 from maturity.model import Model, load_model  # noqa: E402
-from maturity.peers import Scope, campaign_comparison, peer_groups  # noqa: E402
+from maturity.peer_groups import scoped_peer_groups  # noqa: E402
+from maturity.peers import Scope, campaign_comparison  # noqa: E402
 from maturity.publication import group_verdicts, publish_peers  # noqa: E402
 from maturity.score_matrix import ScoreMatrix, scored_matrix  # noqa: E402
 from maturity.scoring import metric_scores  # noqa: E402
@@ -107,7 +108,7 @@ def recompute(
         now = scored_matrix(codes, grid.keys.to_numpy(), metric_scores(model, grid))
         clock = _lap(spent, "scores", clock)
         submitted = codes.filter(now.submitted).to_frame()
-        groups = {scope: peer_groups(attributes, submitted, scope) for scope in SCOPES}
+        groups = scoped_peer_groups(attributes, submitted, SCOPES)
         stats = campaign_comparison(attributes, now, before, groups=groups["national"])
         clock = _lap(spent, "statistics", clock)
         protected = protect(refs, now, groups)

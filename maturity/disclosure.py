@@ -253,7 +253,6 @@ def protect(
     shown = [groupings[g] for g in ("national", "kind", "band", "kind,band", "region")]
     has = matrix.submitted
     public = np.bincount(atom[~hidden & has], minlength=atoms.height).astype(float)
-    took_part = located.select("tid", "atom", has=pl.Series(has))
     coded = located.select(territory="tid", kind="kind", band="band", region="region")
     submitted = pl.DataFrame({"territory": np.flatnonzero(has)}, schema={"territory": pl.UInt32})
     given = dict(groups or {})
@@ -265,18 +264,19 @@ def protect(
     scopes: tuple[Scope, ...] = ("national", "region")
     for scope in scopes:
         found = (
-            given[scope].join(ids, on="territory").select("tid", "step")
+            _by_row(given[scope], ids)
             if scope in given
             else peer_groups(coded, submitted, scope).select(tid="territory", step="step")
         )
-        pairs = (
-            found.join(took_part.select("tid", "atom", "has"), on="tid")
-            .select("atom", "has", "step")
-            .unique()
-            .sort("step", "atom", "has")
-        )
+        tid = found.get_column("tid").to_numpy().astype(np.int64)
+        level = found.get_column("step").to_numpy().astype(np.int64)
+        # distinct (step, atom, has) in that order, as one integer each: no join nor sort
+        key = np.unique((level * atoms.height + atom[tid]) * 2 + has[tid])
         first = 0 if scope == "region" else 1
-        shapes += [(first, int(a), int(h), int(st)) for a, h, st in pairs.iter_rows()]
+        levels, rest = np.divmod(key, 2 * atoms.height)
+        shapes += [
+            (first, int(r // 2), int(r % 2), int(s)) for s, r in zip(levels, rest, strict=True)
+        ]
     shown += [steps[step][[a for _, a, _, step_ in shapes if step_ == step]] for step in range(6)]
     cells = unique_rows(shown)
     units = unique_rows([*steps, *groupings.values()])
@@ -285,6 +285,15 @@ def protect(
     # decomposition on two busy cores)
     with threadpool_limits(limits=1, user_api="blas"):
         return _decide(atoms, cells, units, participants, refs, metrics, widening)
+
+
+def _by_row(groups: pl.DataFrame, ids: pl.DataFrame) -> pl.DataFrame:
+    """(tid, step) of the territories of `groups` (`peer_groups`) among `ids` (tid,
+    territory): their row numbers when the groups list the territories in the same order (as
+    `peer_groups` of the same frame does), matched on the codes otherwise."""
+    if groups.get_column("territory").equals(ids.get_column("territory")):
+        return groups.select(tid=pl.int_range(groups.height, dtype=pl.UInt32), step="step")
+    return groups.join(ids, on="territory").select("tid", "step")
 
 
 def _decide(

@@ -7,6 +7,7 @@ to parse; `maturity.peers` computes its members and statistics."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Final, Literal
 
 import numpy as np
@@ -23,6 +24,7 @@ __all__ = [
     "cells",
     "group_members",
     "peer_groups",
+    "scoped_peer_groups",
 ]
 
 K_MIN: Final = 5
@@ -180,8 +182,23 @@ def peer_groups(
     territory, group (an id shared by the territories whose groups have the same definition),
     step, kinds (sorted), bands (band ids, in increasing order), region (null when the group
     spans régions) and n_others (its submitted territories other than this one)."""
+    return scoped_peer_groups(territories, submitted, (scope,))[scope]
+
+
+def scoped_peer_groups(
+    territories: pl.DataFrame, submitted: pl.DataFrame, scopes: Sequence[Scope]
+) -> dict[Scope, pl.DataFrame]:
+    """`peer_groups` of each of `scopes`: the territories are located and counted once, only
+    the choice of step differs between perimeters."""
     located, distinct = _located(territories, submitted)
     n = _counts(distinct)
+    return {scope: _chosen(territories, located, n, scope) for scope in scopes}
+
+
+def _chosen(
+    territories: pl.DataFrame, located: np.ndarray, n: pl.DataFrame, scope: Scope
+) -> pl.DataFrame:
+    """The groups of `peer_groups` from the combinations' counts (`_counts`)."""
     first = 0 if scope == "region" else 1
     others = [pl.col(f"n{i}") - pl.col("has") for i in range(6)]
     step: pl.Expr = pl.lit(5)

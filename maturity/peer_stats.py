@@ -259,14 +259,16 @@ def compare_campaign(
     figures = {"mean": mean, **{k: sorted_.quantile(q)[rows.segment] for k, q in QUANTILES.items()}}
     at = members.find(position, tid, count)[rows.asker] * width + rows.metric
     figures["percentile"] = _percentiles(rows, own, sorted_, at)
-    own_change = figures["group_change"] = np.full(len(own), np.nan)
+    own_change, figures["group_change"] = np.full(len(own), np.nan), np.full(len(own), np.nan)
     if before is not None:
         own_change, figures["group_change"] = _changes(
             rows, (own, mean), before, basis, (cover, atom, members), now.metrics, len(sorted_.n)
         )
     n = sorted_.n[rows.segment]
     hidden = n - ~np.isnan(own) < K_MIN
-    shown = {k: np.where(hidden, np.nan, figures[k]) for k in PUBLISHED}
+    withheld = np.flatnonzero(hidden)
+    for k in PUBLISHED:  # each array is this call's own: withheld in place, no million-row copy
+        figures[k][withheld] = np.nan
     metrics = pl.Series("metric", now.metrics, dtype=pl.String)
     statistics = StatisticRows(
         now.codes,
@@ -276,7 +278,7 @@ def compare_campaign(
         ids[rows.segment // width],
         askers.get_column("step").gather(rows.asker).cast(pl.Int8),
         n,
-        {**shown, "own": own, "own_change": own_change},
+        {**figures, "own": own, "own_change": own_change},
         hidden,
     )
     filled = np.flatnonzero(sorted_.n > 0)

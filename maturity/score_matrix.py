@@ -49,8 +49,7 @@ class ScoreMatrix:
     def by_value(self) -> np.ndarray:
         """The flat indices (row × metrics + column) of the scores, in increasing order of
         score: sorted once, shared by every grouping of them (`Segments.of`)."""
-        flat = self.values.ravel()
-        return np.argsort(flat)[: int((~np.isnan(flat)).sum())]  # NaN sort last
+        return _ascending(self.values.ravel())
 
     @cached_property
     def ascending(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -106,6 +105,27 @@ def scored_matrix(
     return ScoreMatrix(codes.rename("territory"), metrics, values)
 
 
+def _ascending(flat: np.ndarray) -> np.ndarray:
+    """The indices of the scores of `flat` (NaN left out) in increasing order of score, equal
+    scores in increasing order of index (as a stable argsort).
+
+    An argsort of a million floats costs 0.1 s; numpy sorts integers ten times faster. The
+    bits of a non-negative float order as the float does: a first sort of (leading bits,
+    position) puts the scores in runs of equal leading bits, a second of (run, trailing bits,
+    position in the first sort) orders each run; three fields of `shift` bits in an int64."""
+    scored = np.flatnonzero(~np.isnan(flat))
+    bits = flat[scored].view(np.int64)
+    shift = len(flat).bit_length()
+    if 3 * shift > 63 or np.signbit(flat[scored]).any():
+        return scored[np.argsort(flat[scored], kind="stable")]
+    low = (1 << shift) - 1
+    first = np.sort(bits >> shift << shift | np.arange(len(bits)))
+    at, high = first & low, first >> shift
+    run = np.cumsum(np.concatenate(([0], high[1:] != high[:-1])))
+    second = np.sort(run << 2 * shift | (bits[at] & low) << shift | np.arange(len(at)))
+    return np.asarray(scored[at[second & low]])
+
+
 def _long(matrix: ScoreMatrix) -> pl.DataFrame:
     """A matrix back in long form (a matrix over other territories: matched again)."""
     rows, columns = np.nonzero(~np.isnan(matrix.values))
@@ -147,14 +167,15 @@ class Segments:
         count = int(elements.max(initial=-1)) + 1
         return cls(n, np.cumsum(n) - n, values[by_segment], order, count)
 
+    @cached_property
     def segment(self) -> np.ndarray:
-        """The segment of each sorted score."""
+        """The segment of each sorted score (made once: means and histograms both read it)."""
         return np.repeat(np.arange(len(self.n)), self.n)
 
     def mean(self) -> np.ndarray:
         """Each segment's mean (NaN when empty)."""
         with np.errstate(invalid="ignore", divide="ignore"):
-            return np.asarray(np.bincount(self.segment(), self.values, len(self.n)) / self.n)
+            return np.asarray(np.bincount(self.segment, self.values, len(self.n)) / self.n)
 
     def quantile(self, q: float) -> np.ndarray:
         """Each segment's `q` quantile, linearly interpolated as polars and numpy do (NaN
@@ -171,7 +192,7 @@ class Segments:
     def histogram(self, bins: int) -> np.ndarray:
         """Counts per segment of the scores in `bins` bins of 10 points (segments × bins)."""
         bin_ = np.clip(self.values // 10, 0, bins - 1).astype(np.int64)
-        counts = np.bincount(self.segment() * bins + bin_, minlength=len(self.n) * bins)
+        counts = np.bincount(self.segment * bins + bin_, minlength=len(self.n) * bins)
         return counts.reshape(len(self.n), bins)
 
     def ranks(self) -> tuple[np.ndarray, np.ndarray]:

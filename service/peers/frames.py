@@ -17,6 +17,7 @@ from maturity.disclosure import Disclosure, protect
 from maturity.edition_scores import scored, scores_across
 from maturity.editions import Status
 from maturity.model import Model
+from maturity.peer_groups import scoped_peer_groups
 from maturity.peers import (
     PeerGroup,
     PeerStatistics,
@@ -24,7 +25,6 @@ from maturity.peers import (
     campaign_comparison,
     default_group,
     metric_ids,
-    peer_groups,
 )
 from maturity.publication import group_verdicts, publish_peers
 from maturity.score_matrix import score_matrix
@@ -192,7 +192,7 @@ def build_frames(
     protection = (protected or {}).get((campaign, stamp))
     if protection is None:
         submitted = codes.filter(matrix.submitted).to_frame()
-        groups = {s: peer_groups(attributes, submitted, s) for s in SCOPES}
+        groups = scoped_peer_groups(attributes, submitted, SCOPES)
         with observe("benchmark_disclosure"):
             protection = (
                 protect(attributes, matrix, groups),

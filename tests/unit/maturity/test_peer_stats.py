@@ -13,7 +13,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from maturity.peer_compare import compare
-from maturity.peer_groups import cells, group_members
+from maturity.peer_groups import cells, group_members, scoped_peer_groups
 from maturity.peers import (
     K_MIN,
     Scope,
@@ -22,7 +22,7 @@ from maturity.peers import (
     custom_statistics,
     peer_groups,
 )
-from maturity.score_matrix import Segments, score_matrix
+from maturity.score_matrix import ScoreMatrix, Segments, score_matrix
 from tests.unit.maturity.test_peers import long, population, territories_frame
 
 
@@ -117,3 +117,36 @@ def test_segments_rank_within_their_segment_only() -> None:
     assert sorted_.quantile(0.5).tolist() == [1.5, 3.0]
     assert below[[0, 1, 2, 3, 4, 6]].tolist() == [3, 0, 2, 0, 1, 0]
     assert tied[[0, 1, 2, 3, 4, 6]].tolist() == [1, 2, 1, 2, 1, 1]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_scores_sorted_on_their_bits_as_a_stable_argsort(seed: int) -> None:
+    # near-ties in the last bits, exact ties, missing scores, zeros: the integer sorts of
+    # `ScoreMatrix.by_value` must give the order of a stable argsort, index for index
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 4000))
+    values = np.round(rng.uniform(0, 100, n), int(rng.integers(0, 4)))
+    values *= 1 + rng.choice([0.0, 1e-13, 2e-15], n)
+    values[rng.random(n) < 0.1] = np.nan
+    values[rng.random(n) < 0.05] = 0.0
+    matrix = ScoreMatrix(pl.Series([f"t{i}" for i in range(n)]), ("index",), values[:, None])
+    kept = np.flatnonzero(~np.isnan(values))
+    assert matrix.by_value.tolist() == kept[np.argsort(values[kept], kind="stable")].tolist()
+
+
+def test_negative_scores_are_sorted_too() -> None:
+    values = np.array([[2.0], [-0.0], [np.nan], [-3.5], [0.0], [1.0]])
+    matrix = ScoreMatrix(pl.Series(["a", "b", "c", "d", "e", "f"]), ("index",), values)
+    assert matrix.by_value.tolist() == [3, 1, 4, 5, 0]
+
+
+@pytest.mark.parametrize("seed", [31, 32])
+def test_both_perimeters_counted_once_give_each_perimeters_groups(seed: int) -> None:
+    rng = random.Random(seed)
+    rows, _, _ = population(rng, 150)
+    territories = territories_frame(rows)
+    submitted = pl.DataFrame({"territory": [r[0] for r in rows if rng.random() < 0.7]})
+    both = scoped_peer_groups(territories, submitted, ("region", "national"))
+    for scope in ("national", "region"):
+        assert_frame_equal(both[scope], peer_groups(territories, submitted, scope))
+    assert not both["national"].equals(both["region"])
