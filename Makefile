@@ -22,9 +22,10 @@ run: install
 	$(BIN)/territoires prepare
 	$(BIN)/territoires serve
 
-## test: set everything up and run the whole test suite
+## test: set everything up and run the whole test suite, on TEST_WORKERS processes
+TEST_WORKERS ?= 3
 test: install
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 ## lint: ruff (lint and format check), mypy strict on every package, the layer contracts
 lint: install

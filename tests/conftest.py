@@ -18,6 +18,29 @@ FIXTURES = Path(__file__).parent / "fixtures"
 SHARED = ROOT.parent / "shared"
 
 
+def _distributing(config: pytest.Config) -> bool:
+    """Whether this process is the controller of a run on several worker processes."""
+    return bool(getattr(config.option, "numprocesses", None)) and not hasattr(config, "workerinput")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Under `make test` (workers), fill the embedding cache before the workers start."""
+    if _distributing(session.config):
+        from tests.parallel import warm_embedding_cache
+
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        warm_embedding_cache(reporter.write_line if reporter else print)
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    """``--dist loadfile`` with the browser lane (see `tests.parallel`)."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from tests.parallel import LaneScheduling
+
+    return LaneScheduling(config, log)
+
+
 def shared_path(*parts: str) -> Path:
     """A path under ../shared, or skip the test when that folder is absent (clone without it)."""
     path = SHARED.joinpath(*parts)

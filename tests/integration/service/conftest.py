@@ -29,6 +29,7 @@ from service.app import create_app
 from service.platform.db import run_blocking, session_scope
 from service.platform.settings import Settings
 from tests.integration.service.smtp_server import Recorder, smtp_server
+from tests.parallel import worker_number
 from tests.prepared import DemoDatabases
 from tests.prepared import load_reference_territories as load_reference_territories
 from tests.prepared import provision as provision
@@ -232,7 +233,10 @@ def member_account(db_settings: Settings) -> Callable[[str], str]:
     return make
 
 
-REDIS_URL = os.environ.get("TERRITOIRES_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# One Redis database per worker process (15, 14, …): the tests empty theirs.
+REDIS_URL = os.environ.get(
+    "TERRITOIRES_TEST_REDIS_URL", f"redis://127.0.0.1:6379/{15 - worker_number()}"
+)
 
 
 @pytest.fixture(scope="module")

@@ -4,14 +4,15 @@ killing the worker process, not by hoping the parser returns."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 import pytest
 import yaml
 
+from knowledge import limits
 from knowledge.chunking import chunk_document
 from knowledge.errors import DocumentError, IngestCancelledError
 from knowledge.extract import read_document
@@ -136,25 +137,30 @@ def test_a_cancellation_kills_the_extraction_too(tmp_path: Path) -> None:
 
 
 class _SlowEmbedder:
-    """Stands for the model: `seconds` per batch, random unit vectors, calls counted."""
+    """Stands for the model: each batch moves the ingestion's clock on by `seconds` (a fake
+    clock, so that a busy machine cannot change the outcome), random unit vectors, calls
+    counted."""
 
-    def __init__(self, dimension: int, seconds: float) -> None:
+    def __init__(self, dimension: int, seconds: float, now: list[float]) -> None:
         self.name = "lent"
         self.dimension = dimension
         self._seconds = seconds
+        self._now = now
         self.calls = 0
 
     def embed_passages(self, texts: Any) -> Any:
         self.calls += 1
-        time.sleep(self._seconds)
+        self._now[0] += self._seconds
         vectors = np.random.default_rng(self.calls).normal(size=(len(texts), self.dimension))
         return (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
 
 
 def test_the_deadline_is_checked_between_embedding_batches(
-    kb: KnowledgeBase, tmp_path: Path
+    kb: KnowledgeBase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    slow = _SlowEmbedder(kb.embedder.dimension, 0.3)
+    now = [0.0]
+    monkeypatch.setattr(limits, "time", SimpleNamespace(monotonic=lambda: now[0]))
+    slow = _SlowEmbedder(kb.embedder.dimension, 0.3, now)
     kb.embedder = slow  # type: ignore[assignment]
     path = tmp_path / "moyen.md"
     paragraphs = [f"Le quartier numéro {i} installe des capteurs de bruit." for i in range(1500)]
@@ -162,7 +168,7 @@ def test_the_deadline_is_checked_between_embedding_batches(
     batches = -(-len(chunk_document(read_document(path)[0])) // 16)
     report = Ingester(kb, limits=IngestLimits(max_seconds=0.5)).ingest([path])
     assert "indexation trop longue" in report.problems[0].reason
-    assert batches >= 4 and 1 <= slow.calls < batches  # stopped between batches, early
+    assert batches >= 4 and slow.calls == 2  # 0.3 s, then 0.6 s > 0.5 s: stopped there
     assert len(kb) == 0
 
 
