@@ -17,7 +17,9 @@ query latency at 1k and 10k passages.
 
 ``.venv/bin/python benchmarks/retrieval.py [--skip-throughput] [--sizes 1000 10000]``;
 ``--tune`` prints the best fusion parameters found by a grid search on the tuning halves;
-``--tuning-only`` prints the tuning halves only (while trying a change).
+``--tuning-only`` prints the tuning halves only (while trying a change). The re-scoring study
+of `knowledge.rerank` is ``benchmarks/rerank.py``, which reuses this script's gold sets and
+tables.
 """
 
 from __future__ import annotations
@@ -126,6 +128,19 @@ def throughput(workdir: Path) -> None:
     print(f"ré-ingestion sans changement : {again.seconds * 1000:.0f} ms")
 
 
+GoldSet = tuple[str, KnowledgeBase, list[GoldQuestion]]
+"""A gold set's name, the knowledge base it is asked of, and its questions."""
+
+
+def house_gold() -> list[GoldQuestion]:
+    """The house gold set; its questions on our cards only when the shared corpus is absent."""
+    gold = load_gold(GOLD)
+    if SHARED.is_dir():
+        return gold
+    print(f"(corpus partagé absent : {SHARED} ; questions « shared » et hors corpus ignorées)")
+    return [q for q in gold if q.corpus == "cards"]
+
+
 def corpus_kb(workdir: Path, paths: Sequence[Path], name: str) -> KnowledgeBase:
     """`paths` ingested into a fresh data directory, vectors from the shared cache."""
     config = KnowledgeConfig(data_dir=workdir / name, cache_path=CACHE)
@@ -134,6 +149,16 @@ def corpus_kb(workdir: Path, paths: Sequence[Path], name: str) -> KnowledgeBase:
     for problem in report.problems:
         print(f"  ignoré : {problem.path} — {problem.reason}")
     return kb
+
+
+def gold_sets(workdir: Path, gold: list[GoldQuestion]) -> list[GoldSet]:
+    """« maison »: `gold` over the cards and the shared corpus; « hors »: the outside gold
+    set over the shared corpus alone (when it is present)."""
+    kb = corpus_kb(workdir, [CARDS] + ([SHARED] if SHARED.is_dir() else []), "corpus")
+    sets = [("maison", kb, gold)]
+    if SHARED.is_dir():
+        sets.append(("hors", corpus_kb(workdir, [SHARED], "outside"), load_gold(OUTSIDE)))
+    return sets
 
 
 Results = dict[str, tuple[int | None, float | None]]
@@ -148,37 +173,48 @@ def _cell(questions: list[GoldQuestion], results: Results) -> str:
     return f"{sc.recall_at_1:5.2f}{sc.recall_at_3:5.2f}{sc.mrr:6.2f} "
 
 
+def table(
+    title: str,
+    sets: Sequence[GoldSet],
+    halves: Sequence[str],
+    results: dict[str, Results],
+) -> None:
+    """R@1, R@3 and MRR per question type, per gold set and half, with the targets."""
+    columns = [(name, half) for name, _, _ in sets for half in halves]
+    print(f"\n## {title}\n")
+    print(f"{'':<12}" + "".join(f"{f'{n} / {h}':^18}" for n, h in columns) + "  cible")
+    print(f"{'type':<12}" + "  R@1  R@3   MRR  " * len(columns))
+    for kind in (*TYPES, "toutes"):
+        row = f"{kind:<12}"
+        for name, half in columns:
+            gold = next(g for n, _, g in sets if n == name)
+            chosen = [
+                q for q in gold if q.split == half and q.expect and kind in (q.type, "toutes")
+            ]
+            row += _cell(chosen, results[name]) + " "
+        target = TARGETS.get(kind)
+        print(row + (f" {target[0]} ≥ {target[1]:.2f}" if target else ""))
+    counts = "  ".join(
+        f"{n}/{h} {sum(q.split == h and bool(q.expect) for q in g)}"
+        for n, _, g in sets
+        for h in halves
+    )
+    print(f"questions répondables : {counts}")
+
+
 def quality(
-    sets: Sequence[tuple[str, KnowledgeBase, list[GoldQuestion]]],
+    sets: Sequence[GoldSet],
     halves: Sequence[str] = ("tuning", "heldout"),
 ) -> None:
     """R@1, R@3 and MRR per question type, per gold set and each of `halves`, with the
     targets, searching as the assistant does (k = 5, default per-document cap)."""
-    columns = [(name, half) for name, _, _ in sets for half in halves]
     for method in METHODS:
         results = {
             name: evaluate(kb, gold, method, max_per_document=DEFAULT_PER_DOCUMENT)
             for name, kb, gold in sets
         }
-        print(f"\n## Qualité, méthode {method} (k = 5, plafond par document par défaut)\n")
-        print(f"{'':<12}" + "".join(f"{f'{n} / {h}':^18}" for n, h in columns) + "  cible")
-        print(f"{'type':<12}" + "  R@1  R@3   MRR  " * len(columns))
-        for kind in (*TYPES, "toutes"):
-            row = f"{kind:<12}"
-            for name, half in columns:
-                gold = next(g for n, _, g in sets if n == name)
-                chosen = [
-                    q for q in gold if q.split == half and q.expect and kind in (q.type, "toutes")
-                ]
-                row += _cell(chosen, results[name]) + " "
-            target = TARGETS.get(kind)
-            print(row + (f" {target[0]} ≥ {target[1]:.2f}" if target else ""))
-        counts = "  ".join(
-            f"{n}/{h} {sum(q.split == h and bool(q.expect) for q in g)}"
-            for n, _, g in sets
-            for h in halves
-        )
-        print(f"questions répondables : {counts}")
+        title = f"Qualité, méthode {method} (k = 5, plafond par document par défaut)"
+        table(title, sets, halves, results)
     for name, _, gold in sets:
         top_ok = [r[1] or 0.0 for q in gold if q.expect for r in [results[name][q.id]]]
         top_none = [r[1] or 0.0 for q in gold if not q.expect for r in [results[name][q.id]]]
@@ -190,7 +226,7 @@ def quality(
             )
 
 
-def tune(sets: Sequence[tuple[str, KnowledgeBase, list[GoldQuestion]]]) -> None:
+def tune(sets: Sequence[GoldSet]) -> None:
     """Grid search of the fusion parameters on the TUNING half of every gold set only.
 
     Each question's dense and lexical candidates are computed once (40 deep, the lexical
@@ -295,7 +331,8 @@ def synthesise(kb: KnowledgeBase, n: int, workdir: Path, seed: int = 7) -> Knowl
     return synthetic
 
 
-def _p50_p95(values: list[float]) -> str:
+def p50_p95(values: list[float]) -> str:
+    """The median and 95th percentile of `values`, as two table cells."""
     return f"{statistics.median(values):7.1f}  {statistics.quantiles(values, n=20)[-1]:7.1f}"
 
 
@@ -330,7 +367,7 @@ def latency(kb: KnowledgeBase, gold: list[GoldQuestion], sizes: list[int], workd
                 cpu.append((time.process_time() - cpu_started) * 1000)
                 embedding.append(timed.last_query * 1000)
             rest = [t - e for t, e in zip(total, embedding, strict=True)]
-            cells = "".join(f"  {_p50_p95(v)}" for v in (total, embedding, rest, cpu))
+            cells = "".join(f"  {p50_p95(v)}" for v in (total, embedding, rest, cpu))
             print(f"{len(synthetic):>9} {m:<8}{cells}")
         print(
             f"{'':>9} matrice des vecteurs, une fois par génération : lue dans Chroma et "
@@ -352,24 +389,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         "ne se regarde qu'une fois, à la fin)",
     )
     args = parser.parse_args(argv)
-    gold = load_gold(GOLD)
-    if not SHARED.is_dir():
-        print(f"(corpus partagé absent : {SHARED} ; questions « shared » et hors corpus ignorées)")
-        gold = [q for q in gold if q.corpus == "cards"]
+    gold = house_gold()
     with tempfile.TemporaryDirectory(prefix="bench-retrieval-") as tmp:
         workdir = Path(tmp)
         if not args.skip_throughput:
             throughput(workdir)
-        kb = corpus_kb(workdir, [CARDS] + ([SHARED] if SHARED.is_dir() else []), "corpus")
-        sets = [("maison", kb, gold)]
-        if SHARED.is_dir():
-            outside = corpus_kb(workdir, [SHARED], "outside")
-            sets.append(("hors", outside, load_gold(OUTSIDE)))
+        sets = gold_sets(workdir, gold)
         quality(sets, ("tuning",) if args.tuning_only else ("tuning", "heldout"))
         if args.tune:
             tune(sets)
         if args.sizes:
-            latency(kb, gold, args.sizes, workdir)
+            latency(sets[0][1], gold, args.sizes, workdir)
     return 0
 
 

@@ -16,7 +16,7 @@ import msgspec
 
 from knowledge.types import Block, Chunk, ParsedDocument
 
-__all__ = ["ChunkingConfig", "chunk_document", "context_text", "section_label"]
+__all__ = ["ChunkingConfig", "chunk_document", "context_text", "section_label", "sentences"]
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…;:])\s+(?=[«\"'(A-ZÀ-Ý0-9•-])|\n+")
 
@@ -62,7 +62,8 @@ def context_text(title: str, section: str | None, text: str) -> str:
     return f"{head}\n{text}"
 
 
-def _sentences(text: str) -> list[str]:
+def sentences(text: str) -> list[str]:
+    """The sentences of `text` (a line break also ends one: list items, headings)."""
     return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
 
 
@@ -77,7 +78,7 @@ def _units(block: Block, max_words: int) -> list[str]:
     pieces: list[str] = []
     current: list[str] = []
     count = 0
-    for sentence in _sentences(block.text):
+    for sentence in sentences(block.text):
         words = sentence.split()
         while len(words) > max_words:  # a run-on "sentence" (a list, a table): cut by words
             if current:
@@ -99,7 +100,7 @@ def _overlap(text: str, budget: int) -> str:
     """The last sentences of `text` within `budget` words (or its last `budget` words)."""
     taken: list[str] = []
     count = 0
-    for sentence in reversed(_sentences(text)):
+    for sentence in reversed(sentences(text)):
         n = _words(sentence)
         if count + n > budget:
             break
