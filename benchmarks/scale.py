@@ -32,10 +32,11 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.scoring import synthetic_answers  # noqa: E402
 from maturity.aggregates import network_aggregates  # noqa: E402
+from maturity.cells import CellIndex  # noqa: E402
 from maturity.disclosure import protect  # noqa: E402
 from maturity.grid import answer_cells  # noqa: E402
 from maturity.model import Model, load_model  # noqa: E402
-from maturity.peer_groups import scoped_peer_groups  # noqa: E402
+from maturity.peer_index import indexed_peer_groups  # noqa: E402
 from maturity.peers import Scope, campaign_comparison  # noqa: E402
 from maturity.publication import group_verdicts, publish_peers  # noqa: E402
 from maturity.score_matrix import ScoreMatrix, scored_matrix  # noqa: E402
@@ -78,7 +79,7 @@ def submissions(model: Model, refs: pl.DataFrame, campaign: int) -> pl.DataFrame
 
 CHUNK = 10_000
 
-STAGES = ("scores", "statistics", "disclosure", "publication", "aggregates")
+STAGES = ("directory", "scores", "statistics", "disclosure", "publication", "aggregates")
 SCOPES: tuple[Scope, ...] = ("national", "region")
 """Both perimeters' peer groups are computed once per campaign (with the statistics) and
 handed to the disclosure control."""
@@ -92,10 +93,14 @@ def recompute(
     model: Model, refs: pl.DataFrame, campaigns: int, spent: dict[str, Clock]
 ) -> tuple[int, int]:
     """Scores, peer statistics against the campaign before, disclosure control, published
-    statistics and national aggregates of every campaign, in order; adds each stage's wall
+    statistics and national aggregates of every campaign, in order, after the directory's
+    finest cells (`CellIndex`: made once, every campaign reads it); adds each stage's wall
     and CPU time to `spent`; returns the statistic rows and aggregate rows produced."""
-    codes = refs.get_column("territory")  # assessment ids are its row numbers
     attributes = refs.select("territory", "kind", "band", "region")
+    clock = _clock()
+    index = CellIndex.of(refs)
+    codes = index.codes  # assessment ids are its row numbers
+    _lap(spent, "directory", clock)
     rows, cells = 0, 0
     before: ScoreMatrix | None = None
     protected_before = None
@@ -107,16 +112,16 @@ def recompute(
         # are the territories' row numbers, no long frame, no string matched
         now = scored_matrix(codes, grid.keys.to_numpy(), metric_scores(model, grid))
         clock = _lap(spent, "scores", clock)
-        submitted = codes.filter(now.submitted).to_frame()
-        groups = scoped_peer_groups(attributes, submitted, SCOPES)
-        stats = campaign_comparison(attributes, now, before, groups=groups["national"])
+        groups = indexed_peer_groups(index, now.submitted, SCOPES)
+        stats = campaign_comparison(attributes, now, before, groups=groups["national"], cells=index)
         clock = _lap(spent, "statistics", clock)
-        protected = protect(refs, now, groups)
+        protected = protect(refs, now, groups, cells=index)
         clock = _lap(spent, "disclosure", clock)
         published = publish_peers(stats, group_verdicts(stats.groups, protected, protected_before))
         rows += published.statistics.height
         clock = _lap(spent, "publication", clock)
-        cells += sum(t.height for t in network_aggregates(attributes, now, protected).values())
+        tables = network_aggregates(attributes, now, protected, cells=index)
+        cells += sum(t.height for t in tables.values())
         _lap(spent, "aggregates", clock)
         before, protected_before = now, protected
     return rows, cells

@@ -16,6 +16,7 @@ from typing import Final
 import numpy as np
 import polars as pl
 
+from maturity.cells import ATTRIBUTES, CellIndex
 from maturity.disclosure import Disclosure
 from maturity.publication import QUANTILES, rounded
 from maturity.score_matrix import QUANTILE_LEVELS, ScoreMatrix, Segments, score_matrix
@@ -36,7 +37,6 @@ GROUPINGS: Final[dict[str, tuple[str, ...]]] = {
 }
 """The groupings of the network aggregates (their API names) and the territory attributes
 each is made of: a fixed hierarchy, so that overlapping groupings cannot be differenced."""
-ATTRIBUTES: Final = ("kind", "band", "region")
 
 
 def grouping(name: str) -> tuple[str, ...]:
@@ -53,35 +53,39 @@ def aggregates(
     scores: pl.DataFrame | ScoreMatrix,
     by: Sequence[str],
     disclosure: Disclosure,
+    cells: CellIndex | None = None,
 ) -> pl.DataFrame:
     """Statistics per cell of `by` (one of `GROUPINGS`) and metric, as published.
 
     `territories`: territory, kind, band, region; `scores`: territory, metric, score, or
     their `ScoreMatrix` over `territories`; `disclosure`: `maturity.disclosure.protect` of
-    this campaign."""
-    matrix = score_matrix(territories.get_column("territory"), scores)
-    return _table(*_atoms(territories), matrix, list(by), disclosure)
+    this campaign; `cells`: the `CellIndex` of `territories`, when the caller keeps one."""
+    index = _index(territories, cells)
+    matrix = score_matrix(index.codes, scores)
+    return _table(index.atom, index.atoms.select(ATTRIBUTES), matrix, list(by), disclosure)
 
 
 def network_aggregates(
-    territories: pl.DataFrame, scores: pl.DataFrame | ScoreMatrix, disclosure: Disclosure
+    territories: pl.DataFrame,
+    scores: pl.DataFrame | ScoreMatrix,
+    disclosure: Disclosure,
+    cells: CellIndex | None = None,
 ) -> dict[str, pl.DataFrame]:
     """`aggregates` of every grouping of `GROUPINGS` (by its name), the scores matched to
     their territories' cells once for all of them."""
-    matrix = score_matrix(territories.get_column("territory"), scores)
-    atom, atoms = _atoms(territories)
+    index = _index(territories, cells)
+    matrix = score_matrix(index.codes, scores)
+    atoms = index.atoms.select(ATTRIBUTES)
     return {
-        name: _table(atom, atoms, matrix, list(by), disclosure) for name, by in GROUPINGS.items()
+        name: _table(index.atom, atoms, matrix, list(by), disclosure)
+        for name, by in GROUPINGS.items()
     }
 
 
-def _atoms(territories: pl.DataFrame) -> tuple[np.ndarray, pl.DataFrame]:
-    """Each territory's finest cell (a row number of the second frame: kind, band, region):
-    every grouping's cells are unions of them."""
-    cells = territories.select(ATTRIBUTES)
-    atoms = cells.unique().with_row_index("atom")
-    located = cells.join(atoms, on=ATTRIBUTES, how="left", nulls_equal=True, maintain_order="left")
-    return located.get_column("atom").to_numpy().astype(np.int64), atoms
+def _index(territories: pl.DataFrame, cells: CellIndex | None) -> CellIndex:
+    """`cells` when it is the index of `territories`, made otherwise: each territory's finest
+    cell, of which every grouping's cells are unions."""
+    return cells if cells is not None and cells.of_frame(territories) else CellIndex.of(territories)
 
 
 def _statistics(cell: np.ndarray, matrix: ScoreMatrix, size: int) -> dict[str, np.ndarray]:
@@ -89,7 +93,11 @@ def _statistics(cell: np.ndarray, matrix: ScoreMatrix, size: int) -> dict[str, n
     cell-major (NaN where a cell has no score)."""
     width = len(matrix.metrics)
     values, rows, columns = matrix.ascending
-    segment = cell[rows] * width + columns
+    if size == 1:  # the national grouping: a metric is a segment
+        segment = columns
+    else:
+        segment = (cell * width)[rows]
+        segment += columns
     sorted_ = Segments.of(segment, values, matrix.by_value, size * width)
     figures = {"n": np.where(sorted_.n > 0, sorted_.n, np.nan), "mean": sorted_.mean()}
     return figures | {q: sorted_.quantile(p) for q, p in QUANTILE_LEVELS.items()}
@@ -103,55 +111,47 @@ def _table(
     disclosure: Disclosure,
 ) -> pl.DataFrame:
     """The published table of grouping `by` out of the scores `matrix` (`atom`: each
-    territory's finest cell, described by `atoms`)."""
-    keys = atoms.select(by).unique() if by else pl.DataFrame({"_": [0]})
-    keys = keys.with_row_index("cell")
-    cell = (
-        atoms.join(keys, on=by, how="left", nulls_equal=True, maintain_order="left")
-        if by
-        else atoms.with_columns(cell=pl.lit(0, pl.UInt32))
-    )
-    of_atom = cell.get_column("cell").to_numpy().astype(np.int64)  # atoms are row numbers
-    figures = _statistics(of_atom[atom], matrix, keys.height)
+    territory's finest cell, a row number of `atoms`: kind, band, region): one frame made
+    of arrays, its cells judged one by one (a few dozen of them)."""
+    of_row = atoms.select(by).rows() if by else [()] * atoms.height
+    keys = list(dict.fromkeys(of_row))  # the grouping's cells
+    number = {key: i for i, key in enumerate(keys)}
+    of_atom = np.array([number[key] for key in of_row], dtype=np.int64)
+    figures = _statistics(of_atom[atom], matrix, len(keys))
     width = len(matrix.metrics)
-    table = (
-        keys.select(pl.all().gather(np.repeat(np.arange(keys.height), width)))
-        .with_columns(
-            metric=pl.Series(matrix.metrics, dtype=pl.String).gather(
-                np.tile(np.arange(width), keys.height)
-            ),
-            **{k: pl.Series(v, nan_to_null=True) for k, v in figures.items()},
-        )
-        .drop("_", "cell", strict=False)
-    )
     verdicts = []
-    for key in keys.drop("_", "cell", strict=False).iter_rows(named=True):
-        verdict = disclosure.verdict(
-            disclosure.cell(
-                [key["kind"]] if "kind" in key else None,
-                [key["band"]] if "band" in key else None,
-                key.get("region"),
+    for key in keys:
+        named = dict(zip(by, key, strict=True))
+        verdicts.append(
+            disclosure.verdict(
+                disclosure.cell(
+                    [named["kind"]] if "kind" in named else None,
+                    [named["band"]] if "band" in named else None,
+                    named.get("region"),
+                )
             )
         )
-        verdicts.append({**key, "published": verdict.published, "quantiles": verdict.quantiles,
-                         "withheld": verdict.withheld})  # fmt: skip
-    judged = pl.DataFrame(
-        verdicts or [{"published": False, "quantiles": False, "withheld": None}],
-        schema_overrides={"withheld": pl.String},
-    )
-    table = (
-        table.join(judged, on=by, how="left", nulls_equal=True)
-        if by
-        else table.join(judged, how="cross")
+    cell = pl.Series(np.repeat(np.arange(len(keys)), width), dtype=pl.UInt32)
+    published = pl.Series([v.published for v in verdicts], dtype=pl.Boolean).gather(cell)
+    detailed = published & pl.Series([v.quantiles for v in verdicts], dtype=pl.Boolean).gather(cell)
+    table = pl.DataFrame(
+        [
+            *(
+                pl.Series(c, [key[i] for key in keys], dtype=pl.String).gather(cell)
+                for i, c in enumerate(by)
+            ),
+            pl.Series("metric", matrix.metrics, dtype=pl.String).gather(
+                np.tile(np.arange(width), len(keys))
+            ),
+            *(pl.Series(k, v, nan_to_null=True) for k, v in figures.items()),
+            pl.Series("withheld", [v.withheld for v in verdicts], dtype=pl.String).gather(cell),
+        ]
     )
     return (
         table.with_columns(
-            pl.when(pl.col("published")).then(pl.col("n")).cast(pl.UInt32).alias("n"),
-            pl.when(pl.col("published")).then(rounded("mean")).alias("mean"),
-            *(
-                pl.when(pl.col("published") & pl.col("quantiles")).then(rounded(q)).alias(q)
-                for q in QUANTILES
-            ),
+            pl.when(published).then(pl.col("n")).cast(pl.UInt32).alias("n"),
+            pl.when(published).then(rounded("mean")).alias("mean"),
+            *(pl.when(detailed).then(rounded(q)).alias(q) for q in QUANTILES),
         )
         .select(*by, "metric", "n", "mean", "median", "p25", "p75", "p90", "withheld")
         .sort(*by, "metric", nulls_last=True)

@@ -41,10 +41,11 @@ import polars as pl
 from threadpoolctl import threadpool_limits
 
 from maturity import suppression
-from maturity.peer_groups import K_MIN, Scope, peer_groups
+from maturity.cells import CellIndex, atom_table, unique_rows
+from maturity.peer_groups import K_MIN, Scope
+from maturity.peer_index import PeerGroups, indexed_peer_groups
 from maturity.score_matrix import ScoreMatrix, score_matrix
-from maturity.suppression import Widening, unique_rows
-from maturity.territories import KIND_FAMILIES, POPULATION_BANDS
+from maturity.suppression import Widening
 from maturity.texts import N_
 
 __all__ = [
@@ -105,67 +106,6 @@ class Verdict(msgspec.Struct, frozen=True):
         return FEWER if self.rule == "absent" else SECRET
 
 
-def atom_table(territories: pl.DataFrame) -> pl.DataFrame:
-    """The finest cells of `territories` (territory, kind, band, region, public): atom (id),
-    kind, band, region, references (territories without a public profile), public."""
-    return (
-        territories.group_by("kind", "band", "region")
-        .agg(
-            references=(~pl.col("public")).sum().cast(pl.Int64),
-            public=pl.col("public").sum().cast(pl.Int64),
-        )
-        .sort("kind", "band", "region", nulls_last=True)
-        .with_row_index("atom")
-    )
-
-
-@dataclass
-class _Space:
-    """The finest cells as arrays, and the shapes of every union an output can take."""
-
-    kind: np.ndarray
-    band: np.ndarray
-    region: np.ndarray
-    family: np.ndarray
-    position: np.ndarray
-
-    @classmethod
-    def of(cls, atoms: pl.DataFrame) -> _Space:
-        positions = {b.id: i for i, b in enumerate(POPULATION_BANDS)}
-        kind = atoms["kind"].to_numpy().astype(str)
-        return cls(
-            kind,
-            atoms["band"].fill_null("").to_numpy().astype(str),
-            atoms["region"].fill_null("").to_numpy().astype(str),
-            np.array([KIND_FAMILIES.get(k, "autre") for k in kind]),
-            np.array([positions.get(b, -10) for b in atoms["band"].fill_null("").to_list()]),
-        )
-
-    def same(self, values: np.ndarray) -> np.ndarray:
-        return np.asarray(values[:, None] == values[None, :])
-
-    def steps(self) -> list[np.ndarray]:
-        """Row i of matrix s: the finest cells of the default group of step s of atom i."""
-        k, b, g, f = (self.same(v) for v in (self.kind, self.band, self.region, self.family))
-        window = np.abs(self.position[:, None] - self.position[None, :]) <= 1
-        everything = np.ones_like(k)
-        return [k & b & g, k & b, k & window, f & window, f, everything]
-
-    def groupings(self) -> dict[str, np.ndarray]:
-        """Row i: the cell holding atom i in each grouping (every combination of attributes)."""
-        k, b, g = (self.same(v) for v in (self.kind, self.band, self.region))
-        return {
-            "national": np.ones_like(k),
-            "kind": k,
-            "band": b,
-            "region": g,
-            "kind,band": k & b,
-            "kind,region": k & g,
-            "band,region": b & g,
-            "kind,band,region": k & b & g,
-        }
-
-
 @dataclass
 class Disclosure:
     """The verdict of every cell a campaign's outputs can show, and what the published
@@ -221,27 +161,27 @@ class Disclosure:
 def protect(
     territories: pl.DataFrame,
     scores: pl.DataFrame | ScoreMatrix,
-    groups: Mapping[Scope, pl.DataFrame] | None = None,
+    groups: Mapping[Scope, pl.DataFrame | PeerGroups] | None = None,
+    cells: CellIndex | None = None,
 ) -> Disclosure:
     """What may be published about a campaign: the verdict of every aggregate cell of every
     grouping and of every default peer group (both perimeters).
 
     `territories`: territory, kind, band, region, public; `scores`: territory, metric, score
     (the campaign's submitted scores), or their `ScoreMatrix` over `territories`; `groups`:
-    ``peer_groups(territories, scores, scope)`` of either perimeter, when the caller has it
-    already (computed here otherwise)."""
-    atoms = atom_table(territories)
-    space = _Space.of(atoms)
-    steps = space.steps()
-    groupings = space.groupings()
+    ``peer_groups(territories, scores, scope)`` (or its `PeerGroups`) of either perimeter,
+    when the caller has it already (computed here otherwise); `cells`: the `CellIndex` of
+    `territories`, when the caller keeps one (the finest cells and the shapes of their
+    unions depend on the directory alone)."""
+    index = cells
+    if index is None or index.public is None or not index.of_frame(territories):
+        index = CellIndex.of(territories)
+    assert index.public is not None  # `atom_table` needs the ``public`` column
+    atoms, steps, groupings = index.atoms, index.steps, index.groupings
     # territories as row numbers (``tid``) from here on: the scores are matched to their
     # codes once (`score_matrix`), every later count is on integers
-    located = territories.with_row_index("tid").join(
-        atoms, on=["kind", "band", "region"], how="left", nulls_equal=True, maintain_order="left"
-    )
-    atom = located.get_column("atom").to_numpy().astype(np.int64)
-    hidden = ~located.get_column("public").to_numpy().astype(bool)
-    matrix = score_matrix(territories.get_column("territory"), scores)
+    atom, hidden = index.atom, ~index.public
+    matrix = score_matrix(index.codes, scores)
     metrics = list(matrix.metrics) or ["index"]
     scored = ~np.isnan(matrix.aligned(tuple(metrics)))
     participants = np.column_stack(
@@ -253,47 +193,48 @@ def protect(
     shown = [groupings[g] for g in ("national", "kind", "band", "kind,band", "region")]
     has = matrix.submitted
     public = np.bincount(atom[~hidden & has], minlength=atoms.height).astype(float)
-    coded = located.select(territory="tid", kind="kind", band="band", region="region")
-    submitted = pl.DataFrame({"territory": np.flatnonzero(has)}, schema={"territory": pl.UInt32})
-    given = dict(groups or {})
+    scopes: tuple[Scope, ...] = ("national", "region")
+    given: dict[Scope, pl.DataFrame | PeerGroups] = dict(groups or {})
+    if missing := [scope for scope in scopes if scope not in given]:
+        given |= indexed_peer_groups(index, has, missing)
     ids = territories.select("territory").with_row_index("tid")
     # (first step, atom, has, step), sorted: their order breaks ties between equally small
     # cells in the suppression rounds, and an unordered `unique` let two runs (two worker
     # processes) withhold different cells of the same campaign state
     shapes: list[tuple[int, int, int, int]] = []
-    scopes: tuple[Scope, ...] = ("national", "region")
     for scope in scopes:
-        found = (
-            _by_row(given[scope], ids)
-            if scope in given
-            else peer_groups(coded, submitted, scope).select(tid="territory", step="step")
-        )
-        tid = found.get_column("tid").to_numpy().astype(np.int64)
-        level = found.get_column("step").to_numpy().astype(np.int64)
+        tid, level = _by_row(given[scope], ids)
         # distinct (step, atom, has) in that order, as one integer each: no join nor sort
-        key = np.unique((level * atoms.height + atom[tid]) * 2 + has[tid])
+        key = (level * atoms.height + atom[tid]) * 2 + has[tid]
+        key = np.flatnonzero(np.bincount(key, minlength=1))
         first = 0 if scope == "region" else 1
         levels, rest = np.divmod(key, 2 * atoms.height)
         shapes += [
             (first, int(r // 2), int(r % 2), int(s)) for s, r in zip(levels, rest, strict=True)
         ]
     shown += [steps[step][[a for _, a, _, step_ in shapes if step_ == step]] for step in range(6)]
-    cells = unique_rows(shown)
-    units = unique_rows([*steps, *groupings.values()])
-    widening = Widening.of(shapes, steps, cells, public)
+    cells_shown = unique_rows(shown)
+    widening = Widening.of(shapes, steps, cells_shown, public)
     # small matrices: BLAS threads only contend with the server's (0.5 s instead of 10 ms per
     # decomposition on two busy cores)
     with threadpool_limits(limits=1, user_api="blas"):
-        return _decide(atoms, cells, units, participants, refs, metrics, widening)
+        return _decide(atoms, cells_shown, index.units, participants, refs, metrics, widening)
 
 
-def _by_row(groups: pl.DataFrame, ids: pl.DataFrame) -> pl.DataFrame:
-    """(tid, step) of the territories of `groups` (`peer_groups`) among `ids` (tid,
-    territory): their row numbers when the groups list the territories in the same order (as
-    `peer_groups` of the same frame does), matched on the codes otherwise."""
+def _by_row(groups: pl.DataFrame | PeerGroups, ids: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The row numbers (tid) and steps of the territories of `groups` (`peer_groups`, or
+    `PeerGroups` of the same directory) among `ids` (tid, territory): matched on the codes
+    only when the groups list other territories, or in another order."""
+    if isinstance(groups, PeerGroups):
+        return np.arange(len(groups.codes)), groups.step.astype(np.int64)
     if groups.get_column("territory").equals(ids.get_column("territory")):
-        return groups.select(tid=pl.int_range(groups.height, dtype=pl.UInt32), step="step")
-    return groups.join(ids, on="territory").select("tid", "step")
+        found = groups.select(tid=pl.int_range(groups.height, dtype=pl.UInt32), step="step")
+    else:
+        found = groups.join(ids, on="territory").select("tid", "step")
+    return (
+        found.get_column("tid").to_numpy().astype(np.int64),
+        found.get_column("step").to_numpy().astype(np.int64),
+    )
 
 
 def _decide(
@@ -309,6 +250,7 @@ def _decide(
     columns = np.flatnonzero(refs >= 1)
     a_all = cells[:, columns].astype(float)
     u_all = units[:, columns].astype(float)
+    u_norms = np.linalg.norm(u_all, axis=1)
     np_cells = cells.astype(float) @ participants  # cells × metrics
     np_units = units.astype(float) @ participants
     r_cells, r_units = cells.astype(float) @ refs, units.astype(float) @ refs
@@ -326,7 +268,7 @@ def _decide(
         published = np.flatnonzero(rule == "published")
         counts = np.vstack([a_all[published], total])
         counts_null = suppression.null_space(counts, len(columns))
-        known_count = suppression.determined(counts_null, np.eye(len(columns)))
+        known_count = suppression.determined_cells(counts_null)
         # a finest cell whose count is known to be 0 has a known sum too
         zeros = np.eye(len(columns))[known_count & (atoms_np == 0)]
         sums_null = suppression.null_space(np.vstack([a_all[published], zeros]), len(columns))
@@ -336,8 +278,8 @@ def _decide(
     published, counts, counts_null, sums_null = spaces()
     while rounds < MAX_ROUNDS:
         rounds += 1
-        det_count = suppression.determined(counts_null, u_all)
-        det_sum = suppression.determined(sums_null, u_all)
+        det_count = suppression.determined(counts_null, u_all, u_norms)
+        det_sum = suppression.determined(sums_null, u_all, u_norms)
         full = det_count & (np_units[:, index] == r_units) & (r_units >= 1)
         disclosed = np.flatnonzero(((det_sum | det_count) & small_units) | full)
         forced: dict[int, set[int]] = {}

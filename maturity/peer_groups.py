@@ -17,11 +17,14 @@ from maturity.territories import KIND_FAMILIES, POPULATION_BANDS
 from maturity.texts import N_
 
 __all__ = [
+    "BAND_POSITION",
     "K_MIN",
     "STEPS",
     "TERRITORY_SCHEMA",
     "Scope",
     "cells",
+    "chosen_groups",
+    "combination_counts",
     "group_members",
     "peer_groups",
     "scoped_peer_groups",
@@ -52,7 +55,8 @@ STEPS: Final[dict[int, str]] = {
 }
 """Widening steps, narrowest first; a group is the first step holding at least `K_MIN` others."""
 
-_BAND_POSITION: Final = {band.id: i for i, band in enumerate(POPULATION_BANDS)}
+BAND_POSITION: Final = {band.id: i for i, band in enumerate(POPULATION_BANDS)}
+"""Each population band's position, smallest first."""
 _BAND_IDS: Final = [band.id for band in POPULATION_BANDS]
 
 
@@ -70,7 +74,7 @@ def cells(territories: pl.DataFrame, submitted: pl.DataFrame) -> pl.LazyFrame:
             pl.col("has").fill_null(0),
             family=pl.col("kind").replace_strict(KIND_FAMILIES, default="autre"),
             band_pos=pl.col("band").replace_strict(
-                _BAND_POSITION, default=None, return_dtype=pl.Int32
+                BAND_POSITION, default=None, return_dtype=pl.Int32
             ),
         )
     )
@@ -126,17 +130,18 @@ def _located(territories: pl.DataFrame, submitted: pl.DataFrame) -> tuple[np.nda
         .with_columns(
             family=pl.col("kind").replace_strict(KIND_FAMILIES, default="autre"),
             band_pos=pl.col("band").replace_strict(
-                _BAND_POSITION, default=None, return_dtype=pl.Int32
+                BAND_POSITION, default=None, return_dtype=pl.Int32
             ),
         )
     )
     return cell, combinations
 
 
-def _counts(distinct: pl.DataFrame) -> pl.DataFrame:
-    """The combinations of `_located` with ``n0`` … ``n5``: the submitted territories of their
-    group at each step of `STEPS` (the territory itself included when it has submitted); an
-    unknown band or région matches no count (as a join of the territories would)."""
+def combination_counts(distinct: pl.DataFrame) -> pl.DataFrame:
+    """The combinations of `_located` (or of `maturity.peer_index`) with ``n0`` … ``n5``: the
+    submitted territories of their group at each step of `STEPS` (the territory itself
+    included when it has submitted); an unknown band or région matches no count (as a join
+    of the territories would)."""
     counts = (
         distinct.group_by("kind", "band_pos", "region")
         .agg(n=(pl.col("has") * pl.col("size")).sum())
@@ -191,14 +196,18 @@ def scoped_peer_groups(
     """`peer_groups` of each of `scopes`: the territories are located and counted once, only
     the choice of step differs between perimeters."""
     located, distinct = _located(territories, submitted)
-    n = _counts(distinct)
-    return {scope: _chosen(territories, located, n, scope) for scope in scopes}
+    n = combination_counts(distinct)
+    codes = territories.get_column("territory")
+    # each territory takes the group of its combination: a gather, no join on the territories
+    return {
+        scope: chosen_groups(n, scope)[located].select(codes.rename("territory"), pl.all())
+        for scope in scopes
+    }
 
 
-def _chosen(
-    territories: pl.DataFrame, located: np.ndarray, n: pl.DataFrame, scope: Scope
-) -> pl.DataFrame:
-    """The groups of `peer_groups` from the combinations' counts (`_counts`)."""
+def chosen_groups(n: pl.DataFrame, scope: Scope) -> pl.DataFrame:
+    """The groups of `peer_groups` from the combinations' counts (`combination_counts`), one
+    row per combination: group, step, kinds, bands, region, n_others."""
     first = 0 if scope == "region" else 1
     others = [pl.col(f"n{i}") - pl.col("has") for i in range(6)]
     step: pl.Expr = pl.lit(5)
@@ -237,7 +246,7 @@ def _chosen(
         .sort(definition, nulls_last=True)
         .with_row_index("group")
     )
-    described = described.join(
+    return described.join(
         ids, on=definition, how="left", nulls_equal=True, maintain_order="left"
     ).select(
         "group",
@@ -247,8 +256,6 @@ def _chosen(
         pl.col("group_region").alias("region"),
         "n_others",
     )
-    # each territory takes the group of its combination: a gather, no join on the territories
-    return described[located].select(territories.get_column("territory"), pl.all())
 
 
 def group_members(definitions: pl.DataFrame, cells: pl.LazyFrame) -> pl.LazyFrame:

@@ -28,9 +28,11 @@ from typing import Final, Literal, NamedTuple
 import msgspec
 import polars as pl
 
+from maturity.cells import CellIndex
 from maturity.model import INDEX, Model
 from maturity.peer_compare import compare, statistics
 from maturity.peer_groups import K_MIN, STEPS, Scope, peer_groups
+from maturity.peer_index import PeerGroups
 from maturity.peer_stats import BINS, WITHHELD, StatisticRows, compare_campaign
 from maturity.score_matrix import ScoreMatrix, score_matrix
 from maturity.scoring import Scores
@@ -146,7 +148,8 @@ def campaign_comparison(
     previous: pl.DataFrame | ScoreMatrix | None = None,
     scope: Scope = "national",
     basis: pl.DataFrame | ScoreMatrix | None = None,
-    groups: pl.DataFrame | None = None,
+    groups: pl.DataFrame | PeerGroups | None = None,
+    cells: CellIndex | None = None,
 ) -> Comparison:
     """Every territory of `territories` against its default peer group (`peer_groups`),
     metric by metric: the group's statistics and histogram, the territory's own score,
@@ -158,15 +161,16 @@ def campaign_comparison(
     once). `basis`, when the previous campaign answered another edition: the current scores
     on the previous ones' basis (`maturity.edition_scores`), which the changes compare; a
     metric absent from `previous` has no change. `groups`: ``peer_groups(territories,
-    current, scope)`` when the caller has it already (`maturity.disclosure.protect` needs it
-    too): computed here otherwise."""
+    current, scope)``, or its `PeerGroups`, when the caller has it already
+    (`maturity.disclosure.protect` needs it too): computed here otherwise. `cells`: the
+    `CellIndex` of `territories`, when the caller keeps one."""
     codes = territories.get_column("territory")
     now = score_matrix(codes, current)
     before = score_matrix(codes, previous) if previous is not None else None
     at = score_matrix(codes, basis) if basis is not None and before is not None else None
     if groups is None:
         groups = peer_groups(territories, codes.filter(now.submitted).to_frame(), scope)
-    return Comparison(*compare_campaign(territories, groups, now, before, at))
+    return Comparison(*compare_campaign(territories, groups, now, before, at, cells))
 
 
 def default_group(

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from typing import Final
 
-import numpy as np
 import polars as pl
 
 from maturity.disclosure import K_MIN, SECRET, Disclosure
+from maturity.peer_stats import ORDER
 from maturity.peers import Comparison, PeerStatistics
 
 __all__ = [
@@ -37,6 +37,10 @@ QUANTILES: Final = ("median", "p25", "p75", "p90")
 DESCRIBED: Final = ("n", "mean", *QUANTILES, "percentile", "gap_median", "gap_p75", "group_change")
 """The group statistics of a `PeerStatistics` row (its ``own`` and ``own_change`` are the
 territory's own: shown to whoever may see the territory)."""
+GROUP_COLUMNS: Final = (
+    *("group", "metric", "n", "mean", *QUANTILES, "group_change", "withheld", "detailed"),
+)
+"""What a row of a default group shows of its group, once published (`_group_columns`)."""
 
 
 def rounded(column: str) -> pl.Expr:
@@ -71,44 +75,71 @@ def group_verdicts(
     )
 
 
-def _published(statistics: pl.LazyFrame, counted: bool = False) -> pl.LazyFrame:
-    """Round and null the statistics of rows carrying published, quantiles, change and
-    suppressed (the group's wording) columns; `counted`: state n even when withheld (a
-    custom list: its size is known to whoever chose it)."""
+def _group_columns(counted: bool) -> list[pl.Expr]:
+    """Round and null a row's group figures, out of its published, quantiles, change and
+    suppressed (the group's wording) columns and its withheld one (fewer than `K_MIN`
+    others); `counted`: state n even when withheld (a custom list: its size is known to
+    whoever chose it). Evaluated on the input columns, as one ``with_columns``."""
     open_ = pl.col("published") & pl.col("withheld").is_null()
     detailed = open_ & pl.col("quantiles")
-    step = PERCENTILE_STEP
     mean_before = pl.col("mean") - pl.col("group_change")
-    return statistics.with_columns(
+    return [
         pl.when(open_ | counted).then(pl.col("n")).alias("n"),
         pl.when(open_).then(rounded("mean")).alias("mean"),
         *(pl.when(detailed).then(rounded(q)).alias(q) for q in QUANTILES),
-        pl.when(detailed).then((pl.col("percentile") / step).round(0) * step).alias("percentile"),
         pl.when(open_ & pl.col("change"))
         .then((pl.col("mean").round(1) - mean_before.round(1)).round(1))
         .alias("group_change"),
-        withheld=pl.when(pl.col("suppressed").is_not_null())
+        pl.when(pl.col("suppressed").is_not_null())
         .then(pl.col("suppressed"))
         .when(pl.col("withheld").is_not_null())
-        .then(pl.lit(SECRET)),
-    ).with_columns(
+        .then(pl.lit(SECRET))
+        .alias("withheld"),
+        detailed.alias("detailed"),
+    ]
+
+
+def _row_columns(statistics: pl.LazyFrame | pl.DataFrame) -> pl.LazyFrame | pl.DataFrame:
+    """The percentile rank rounded where ``detailed`` (`_group_columns`), the gaps from the
+    rounded quantiles."""
+    step = PERCENTILE_STEP
+    return statistics.with_columns(
+        pl.when("detailed").then((pl.col("percentile") / step).round(0) * step).alias("percentile"),
         gap_median=(pl.col("own") - pl.col("median")).round(2),
         gap_p75=(pl.col("own") - pl.col("p75")).round(2),
     )
 
 
+def _published(statistics: pl.LazyFrame, counted: bool = False) -> pl.LazyFrame:
+    """Round and null the statistics of rows carrying published, quantiles, change and
+    suppressed columns (`_group_columns`, `_row_columns`)."""
+    rows = _row_columns(statistics.with_columns(_group_columns(counted)))
+    assert isinstance(rows, pl.LazyFrame)
+    return rows.drop("detailed")
+
+
 def publish_peers(peers: PeerStatistics | Comparison, verdicts: pl.DataFrame) -> PeerStatistics:
-    """`peers` (from `campaign_statistics`, or `campaign_comparison`: its rows then make one
-    frame, the verdicts beside) as published, per `group_verdicts`."""
+    """`peers` (from `campaign_statistics`, or `campaign_comparison`: its groups' figures are
+    published once per segment, then gathered into the rows' one frame) as published, per
+    `group_verdicts`."""
+    flags = pl.col("published", "quantiles", "change").fill_null(False)
     if isinstance(peers, Comparison):
-        joined = peers.rows.frame(*_verdicts_of(peers.rows.group, verdicts)).lazy()
+        table = (
+            peers.rows.segments()
+            .join(verdicts, on="group", how="left", maintain_order="left")
+            .with_columns(flags)
+        )
+        table = table.with_columns(_group_columns(False)).select(GROUP_COLUMNS)
+        rows = _row_columns(peers.rows.rows(table))
+        statistics = rows.select(ORDER)
+        assert isinstance(statistics, pl.DataFrame)
     else:
         joined = peers.statistics.lazy().join(verdicts.lazy(), on="group", how="left")
-    statistics = (
-        _published(joined.with_columns(pl.col("published", "quantiles", "change").fill_null(False)))
-        .drop("published", "quantiles", "suppressed", "change")
-        .collect()
-    )
+        statistics = (
+            _published(joined.with_columns(flags))
+            .drop("published", "quantiles", "suppressed", "change")
+            .collect()
+        )
     histograms = (
         peers.histograms.join(
             verdicts.select("group", "published", "quantiles"), on="group", how="left"
@@ -117,20 +148,6 @@ def publish_peers(peers: PeerStatistics | Comparison, verdicts: pl.DataFrame) ->
         .drop("published", "quantiles")
     )
     return PeerStatistics(peers.groups, statistics, histograms)
-
-
-def _verdicts_of(group: np.ndarray, verdicts: pl.DataFrame) -> list[pl.Series]:
-    """The verdict columns of `group_verdicts` for each row of `group` (null for a group
-    without a verdict): gathered by position, not joined."""
-    ordered = verdicts.sort("group")
-    ids = ordered.get_column("group").to_numpy()
-    position = np.searchsorted(ids, group)
-    found = position < len(ids)
-    found[found] = ids[position[found]] == group[found]
-    at = pl.Series(np.where(found, position, 0)).set(pl.Series(~found), None)
-    return [
-        ordered.get_column(c).gather(at) for c in ("published", "quantiles", "suppressed", "change")
-    ]
 
 
 def publish_custom(peers: PeerStatistics) -> PeerStatistics:

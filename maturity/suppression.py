@@ -14,19 +14,18 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
+from maturity.cells import unique_rows
 from maturity.peer_groups import K_MIN
 
-__all__ = ["Widening", "carriers", "determined", "forced", "null_space", "unique_rows"]
-
-
-def unique_rows(rows: Sequence[np.ndarray]) -> np.ndarray:
-    """The distinct non-empty rows of boolean matrices (hashed as bytes: `np.unique` sorts)."""
-    stacked = np.vstack(rows)
-    seen: dict[bytes, int] = {}
-    for i, row in enumerate(np.packbits(stacked, axis=1)):
-        seen.setdefault(row.tobytes(), i)
-    kept = stacked[sorted(seen.values())]
-    return np.asarray(kept[kept.any(axis=1)])
+__all__ = [
+    "Widening",
+    "carriers",
+    "determined",
+    "determined_cells",
+    "forced",
+    "null_space",
+    "unique_rows",
+]
 
 
 def null_space(rows: np.ndarray, width: int) -> np.ndarray:
@@ -38,12 +37,24 @@ def null_space(rows: np.ndarray, width: int) -> np.ndarray:
     return np.asarray(vt[rank:].T)
 
 
-def determined(null: np.ndarray, vectors: np.ndarray) -> np.ndarray:
-    """For each row of `vectors`, whether it lies in the row space (null ⟂ it)."""
+def determined(
+    null: np.ndarray, vectors: np.ndarray, norms: np.ndarray | None = None
+) -> np.ndarray:
+    """For each row of `vectors`, whether it lies in the row space (null ⟂ it); `norms`:
+    the rows' norms, when the caller asks about the same rows round after round."""
     if null.shape[1] == 0:
         return np.ones(len(vectors), dtype=bool)
-    norms = np.linalg.norm(vectors @ null, axis=1)
-    return np.asarray(norms < 1e-7 * np.maximum(1.0, np.linalg.norm(vectors, axis=1)))
+    if norms is None:
+        norms = np.linalg.norm(vectors, axis=1)
+    return np.asarray(np.linalg.norm(vectors @ null, axis=1) < 1e-7 * np.maximum(1.0, norms))
+
+
+def determined_cells(null: np.ndarray) -> np.ndarray:
+    """`determined` of each finest cell alone (the rows of the identity): the product with
+    the identity is the null space itself, exactly."""
+    if null.shape[1] == 0:
+        return np.ones(len(null), dtype=bool)
+    return np.asarray(np.linalg.norm(null, axis=1) < 1e-7)
 
 
 @dataclass

@@ -13,11 +13,12 @@ from typing import Final, TypeVar
 
 import polars as pl
 
+from maturity.cells import CellIndex
 from maturity.disclosure import Disclosure, protect
 from maturity.edition_scores import scored, scores_across
 from maturity.editions import Status
 from maturity.model import Model
-from maturity.peer_groups import scoped_peer_groups
+from maturity.peer_index import indexed_peer_groups
 from maturity.peers import (
     PeerGroup,
     PeerStatistics,
@@ -184,19 +185,17 @@ def build_frames(
     `protected`), then every territory's statistics as published. `model`: the campaign's
     edition; `basis` and `statuses` when `before` answered another one (`CampaignFrames`)."""
     attributes = refs.select("territory", "kind", "band", "region", "public")
-    # the scores matched to the territories once, for the disclosure control and the
-    # statistics alike; the peer groups too, when the disclosure control needs them
-    codes = attributes.get_column("territory")
-    matrix = score_matrix(codes, now)
-    groups: dict[Scope, pl.DataFrame] = {}
+    # the territories located in their finest cells and the scores matched to them once,
+    # for the disclosure control and the statistics alike; the peer groups too
+    index = CellIndex.of(attributes)
+    matrix = score_matrix(index.codes, now)
+    groups = indexed_peer_groups(index, matrix.submitted, SCOPES)
     protection = (protected or {}).get((campaign, stamp))
     if protection is None:
-        submitted = codes.filter(matrix.submitted).to_frame()
-        groups = scoped_peer_groups(attributes, submitted, SCOPES)
         with observe("benchmark_disclosure"):
             protection = (
-                protect(attributes, matrix, groups),
-                protect(attributes, before) if not before.is_empty() else None,
+                protect(attributes, matrix, groups, cells=index),
+                protect(attributes, before, cells=index) if not before.is_empty() else None,
             )
         if protected is not None:  # the campaign's older states are stale
             for key in [k for k in protected if k[0] == campaign]:
@@ -208,7 +207,8 @@ def build_frames(
         before if not before.is_empty() else None,
         scope,
         basis,
-        groups=groups.get(scope),
+        groups=groups[scope],
+        cells=index,
     )
     published = publish_peers(peers, group_verdicts(peers.groups, *protection))
     return CampaignFrames(

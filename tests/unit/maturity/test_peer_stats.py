@@ -112,11 +112,16 @@ def test_segments_rank_within_their_segment_only() -> None:
     kept = np.flatnonzero(~np.isnan(values))
     by_value = kept[np.argsort(values[kept], kind="stable")]
     sorted_ = Segments.of(segment[by_value], values[by_value], by_value, 2)
-    below, tied = sorted_.ranks()
+    below, tied = sorted_.ranks()  # in sorted order: `order` tells whose
+    ranks = {int(s): (int(b), int(t)) for s, b, t in zip(sorted_.order, below, tied, strict=True)}
     assert sorted_.n.tolist() == [4, 2]
     assert sorted_.quantile(0.5).tolist() == [1.5, 3.0]
-    assert below[[0, 1, 2, 3, 4, 6]].tolist() == [3, 0, 2, 0, 1, 0]
-    assert tied[[0, 1, 2, 3, 4, 6]].tolist() == [1, 2, 1, 2, 1, 1]
+    assert [ranks[i][0] for i in (0, 1, 2, 3, 4, 6)] == [3, 0, 2, 0, 1, 0]
+    assert [ranks[i][1] for i in (0, 1, 2, 3, 4, 6)] == [1, 2, 1, 2, 1, 1]
+    # 100 × (b + e / 2) / m among the m others: 3.0 is above the three others of segment 0
+    percentiles = dict(zip(sorted_.order.tolist(), sorted_.percentiles().tolist(), strict=True))
+    assert percentiles[0] == 100.0 and percentiles[4] == 100.0 and percentiles[6] == 0.0
+    assert percentiles[1] == percentiles[3] == pytest.approx(100 * 0.5 / 3)
 
 
 @pytest.mark.parametrize("seed", range(20))
