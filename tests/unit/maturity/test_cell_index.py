@@ -148,29 +148,6 @@ def test_an_index_of_other_territories_is_not_used() -> None:
     same_disclosure(protect(territories, now, cells=other), protect(territories, now))
 
 
-@pytest.mark.parametrize("seed", range(12))
-def test_the_sorted_scores_come_with_their_order(seed: int) -> None:
-    # NaN anywhere (left out), ties, near-ties a few ulps apart, zeros; negative scores take
-    # the float sort: the scores given back are the matrix's, bit for bit, in that order
-    rng = np.random.default_rng(seed)
-    n = int(rng.integers(1, 3000))
-    values = np.round(rng.uniform(0, 100, n), int(rng.integers(0, 3)))
-    values *= 1 + rng.choice([0.0, 1e-13, 2e-15], n)
-    values[rng.random(n) < 0.1] = np.nan
-    values[rng.random(n) < 0.05] = 0.0
-    if seed % 4 == 2:  # keys already in order for both sorts
-        values[~np.isnan(values)] = 50.0
-    if seed % 4 == 3:
-        values[rng.random(n) < 0.05] = -1.5
-    matrix = ScoreMatrix(pl.Series([f"t{i}" for i in range(n)]), ("index",), values[:, None])
-    kept = np.flatnonzero(~np.isnan(values))
-    order = kept[np.argsort(values[kept], kind="stable")]
-    assert matrix.by_value.tolist() == order.tolist()
-    ascending, rows, columns = matrix.ascending
-    assert ascending.view(np.int64).tolist() == values[order].view(np.int64).tolist()
-    assert rows.tolist() == order.tolist() and not columns.any()
-
-
 def test_histograms_are_read_off_the_sorted_scores() -> None:
     rng = np.random.default_rng(5)
     values = np.sort(np.concatenate([rng.uniform(-5, 105, 500), [0, 10, 20, 99.99, 100, 100]]))

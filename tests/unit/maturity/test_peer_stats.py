@@ -126,17 +126,27 @@ def test_segments_rank_within_their_segment_only() -> None:
 
 @pytest.mark.parametrize("seed", range(20))
 def test_scores_sorted_on_their_bits_as_a_stable_argsort(seed: int) -> None:
-    # near-ties in the last bits, exact ties, missing scores, zeros: the integer sorts of
-    # `ScoreMatrix.by_value` must give the order of a stable argsort, index for index
+    # near-ties in the last bits, exact ties, missing scores (left out), zeros, keys already
+    # in order, negative scores (the float sort): the integer sorts of `ScoreMatrix.by_value`
+    # must give the order of a stable argsort, index for index, and `ascending` the matrix's
+    # scores in that order, bit for bit
     rng = np.random.default_rng(seed)
     n = int(rng.integers(1, 4000))
     values = np.round(rng.uniform(0, 100, n), int(rng.integers(0, 4)))
     values *= 1 + rng.choice([0.0, 1e-13, 2e-15], n)
     values[rng.random(n) < 0.1] = np.nan
     values[rng.random(n) < 0.05] = 0.0
+    if seed % 4 == 2:  # keys already in order for both sorts
+        values[~np.isnan(values)] = 50.0
+    if seed % 4 == 3:
+        values[rng.random(n) < 0.05] = -1.5
     matrix = ScoreMatrix(pl.Series([f"t{i}" for i in range(n)]), ("index",), values[:, None])
     kept = np.flatnonzero(~np.isnan(values))
-    assert matrix.by_value.tolist() == kept[np.argsort(values[kept], kind="stable")].tolist()
+    order = kept[np.argsort(values[kept], kind="stable")]
+    assert matrix.by_value.tolist() == order.tolist()
+    ascending, rows, columns = matrix.ascending
+    assert ascending.view(np.int64).tolist() == values[order].view(np.int64).tolist()
+    assert rows.tolist() == order.tolist() and not columns.any()
 
 
 def test_negative_scores_are_sorted_too() -> None:
