@@ -37,7 +37,8 @@ def worker_number() -> int:
 
 class LaneScheduling(LoadFileScheduling):  # type: ignore[misc]
     """``loadfile`` distribution, except that the first worker to ask for work gets every
-    test of the lane, in collection order, and is then told that no more will come."""
+    test of the lane, in collection order, and is then told that no more will come (with a
+    single worker, the lane is its last unit of work)."""
 
     def __init__(self, config: Any, log: Any = None) -> None:
         super().__init__(config, log)
@@ -52,6 +53,11 @@ class LaneScheduling(LoadFileScheduling):  # type: ignore[misc]
         if node is self.lane_node:
             return
         if self.lane_node is None and "lane" in self.workqueue:
+            if len(self.nodes) == 1 and len(self.workqueue) > 1:
+                # a single worker runs everything: the lane comes last
+                self.workqueue.move_to_end("lane")
+                super()._assign_work_unit(node)
+                return
             self.lane_node = node
             work_unit = self.workqueue.pop("lane")
             self.assigned_work.setdefault(node, {})["lane"] = work_unit
