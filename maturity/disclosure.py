@@ -33,12 +33,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Final, Literal
 
 import msgspec
 import numpy as np
 import polars as pl
-from threadpoolctl import threadpool_limits
+from scipy import sparse
+from threadpoolctl import ThreadpoolController
 
 from maturity import suppression
 from maturity.cells import CellIndex, atom_table, unique_rows
@@ -217,8 +219,16 @@ def protect(
     widening = Widening.of(shapes, steps, cells_shown, public)
     # small matrices: BLAS threads only contend with the server's (0.5 s instead of 10 ms per
     # decomposition on two busy cores)
-    with threadpool_limits(limits=1, user_api="blas"):
+    with _blas().limit(limits=1, user_api="blas"):
         return _decide(atoms, cells_shown, index.units, participants, refs, metrics, widening)
+
+
+@cache
+def _blas() -> ThreadpoolController:
+    """The BLAS libraries in the process (numpy's and scipy's, loaded with this module),
+    found once: `threadpool_limits` reads the process's memory map again at every call, a
+    millisecond per campaign."""
+    return ThreadpoolController()
 
 
 def _by_row(groups: pl.DataFrame | PeerGroups, ids: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -251,6 +261,7 @@ def _decide(
     a_all = cells[:, columns].astype(float)
     u_all = units[:, columns].astype(float)
     u_norms = np.linalg.norm(u_all, axis=1)
+    u_sparse = sparse.csr_array(u_all)  # most are 1 to 3 finest cells: a sixth of the products
     np_cells = cells.astype(float) @ participants  # cells × metrics
     np_units = units.astype(float) @ participants
     r_cells, r_units = cells.astype(float) @ refs, units.astype(float) @ refs
@@ -260,26 +271,34 @@ def _decide(
         object
     )
     total = np.ones((1, len(columns)))
+    whole = np.asarray(cells[:, columns].all(axis=1))  # rows equal to the total (national)
     small_units = ((np_units >= 1) & (np_units <= K_MIN - 1)).any(axis=1)
     atoms_np = participants[columns, index]
 
-    def spaces() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """The published rows, their counts (with the total) and the two null spaces."""
+    def spaces() -> tuple[np.ndarray, suppression.Equations, np.ndarray, np.ndarray | None]:
+        """The published rows, their counts (with the total), the rows their sums make and
+        the null space of those (None when it is the counts' own)."""
         published = np.flatnonzero(rule == "published")
-        counts = np.vstack([a_all[published], total])
-        counts_null = suppression.null_space(counts, len(columns))
-        known_count = suppression.determined_cells(counts_null)
+        counts = suppression.Equations.of(np.vstack([a_all[published], total]), len(columns))
+        known_count = suppression.determined_cells(counts.null)
         # a finest cell whose count is known to be 0 has a known sum too
-        zeros = np.eye(len(columns))[known_count & (atoms_np == 0)]
-        sums_null = suppression.null_space(np.vstack([a_all[published], zeros]), len(columns))
-        return published, counts, counts_null, sums_null
+        sums = np.vstack([a_all[published], np.eye(len(columns))[known_count & (atoms_np == 0)]])
+        if whole[published].any():
+            # the total is a published row: the counts span no more than the published rows,
+            # and that space holds the finest cells whose count they determine (the zeros),
+            # so the sums' null space is the counts' (not a second SVD per round); only its
+            # basis would differ, and the last one is decomposed below for the next campaign
+            return published, counts, sums, None
+        return published, counts, sums, suppression.null_space(sums, len(columns))
 
     rounds, unresolved = 0, 0
-    published, counts, counts_null, sums_null = spaces()
+    published, counts, sums, sums_null = spaces()
     while rounds < MAX_ROUNDS:
         rounds += 1
-        det_count = suppression.determined(counts_null, u_all, u_norms)
-        det_sum = suppression.determined(sums_null, u_all, u_norms)
+        det_count = suppression.determined(counts.null, u_sparse, u_norms)
+        det_sum = (
+            det_count if sums_null is None else suppression.determined(sums_null, u_sparse, u_norms)
+        )
         full = det_count & (np_units[:, index] == r_units) & (r_units >= 1)
         disclosed = np.flatnonzero(((det_sum | det_count) & small_units) | full)
         forced: dict[int, set[int]] = {}
@@ -289,7 +308,7 @@ def _decide(
             shown = np.isin(widening.owner, published)
             told = (widening.rows[shown][:, columns], widening.bound[shown], widening.owner[shown])
             forced = suppression.forced(
-                counts, published, np_cells[:, index], atoms_np, refs[columns], told
+                counts.rows, published, np_cells[:, index], atoms_np, refs[columns], told
             )
             if not forced:
                 break
@@ -302,12 +321,15 @@ def _decide(
             unresolved = int(disclosed.size) or len(forced)
             break
         rule[sorted(picks)] = "secondary"
-        published, counts, counts_null, sums_null = spaces()
+        published, counts, sums, sums_null = spaces()
+    if sums_null is None:  # the sums' own basis, as the rounds without the total give it
+        sums_null = suppression.null_space(sums, len(columns))
+    quantiles = (rule == "published") & (low >= K_QUANTILES)
     verdicts = {
-        tuple(int(a) for a in np.flatnonzero(row)): Verdict(
+        tuple(np.flatnonzero(row).tolist()): Verdict(
             str(r),  # type: ignore[arg-type]
-            quantiles=bool(r == "published" and low[i] >= K_QUANTILES),
+            quantiles=bool(q),
         )
-        for i, (row, r) in enumerate(zip(cells, rule, strict=True))
+        for row, r, q in zip(cells, rule, quantiles, strict=True)
     }
-    return Disclosure(atoms, verdicts, sums_null, counts_null, columns, rounds, unresolved)
+    return Disclosure(atoms, verdicts, sums_null, counts.null, columns, rounds, unresolved)

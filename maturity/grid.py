@@ -80,13 +80,15 @@ def answer_cells(model: Model, answers: pl.DataFrame | pl.LazyFrame) -> AnswerCe
     key = frame.get_column("assessment")
     # the grid row of each answer: its key's rank; the answers of one assessment usually come
     # together and in key order (the database, `answers_frame`), then that rank is a run id
+    # (a platform integer: numpy scatters three times slower through any other)
     if key.is_sorted():
         runs = key.rle().struct  # one pass: each run's key and length
         keys = runs.field("value")
         lengths = runs.field("len").to_numpy()
-        row = np.repeat(np.arange(len(lengths), dtype=np.uint32), lengths)
+        row = np.repeat(np.arange(len(lengths), dtype=np.intp), lengths)
     else:
-        keys, row = key.unique().sort(), (key.rank("dense") - 1).cast(pl.UInt32).to_numpy()
+        keys = key.unique().sort()
+        row = np.array((key.rank("dense") - 1).to_numpy(), dtype=np.intp)  # writable
     question = frame.get_column("question")
     if question.dtype != ids:
         question = question.cast(pl.String).cast(ids)
@@ -105,11 +107,10 @@ def answer_cells(model: Model, answers: pl.DataFrame | pl.LazyFrame) -> AnswerCe
     width, n = len(ids.categories), keys.len()
     # numpy's scatter is several times faster than polars' `Series.scatter`, and faster still
     # written assessment by assessment (the answers' own order) and then transposed
-    index = np.uint32 if n * width <= np.iinfo(np.uint32).max else np.uint64
-    at = np.multiply(row, width, dtype=index)
-    np.add(at, question.to_physical().to_numpy(), out=at)
+    at = np.multiply(row, width, out=row)
+    at += question.to_physical().to_numpy()
     flat = np.full(n * width, NO_ANSWER, dtype=cell_dtype(model))
-    flat[at] = cell.to_numpy()
+    flat[at] = cell.to_numpy().astype(flat.dtype)  # and of the grid's own dtype (4 times)
     return AnswerCells(keys.alias("assessment"), np.ascontiguousarray(flat.reshape(n, width).T))
 
 

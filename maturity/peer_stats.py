@@ -24,7 +24,7 @@ from maturity.peer_index import PeerGroups
 from maturity.score_matrix import QUANTILE_LEVELS as QUANTILES
 from maturity.score_matrix import ScoreMatrix, Segments, sort_keys
 
-__all__ = ["BINS", "WITHHELD", "StatisticRows", "compare_campaign"]
+__all__ = ["BINS", "WITHHELD", "StatisticRows", "compare_campaign", "rounded_rank"]
 
 BINS: Final = 10
 """Histogram bins: 0–10, 10–20, …, 90–100 (a score of 100 falls in the last one)."""
@@ -81,10 +81,12 @@ class _Members:
         width = values.shape[1]
         segment = (self.group[:, None] * width + np.arange(width)).ravel()
         flat = values[self.territory].ravel()
-        kept = ~np.isnan(flat)
-        if not kept.all():
-            segment, flat = segment[kept], flat[kept]
         n = np.bincount(segment, minlength=size)
+        missing = np.isnan(flat)
+        if missing.any():  # a few: counted out, and adding 0.0 leaves a sum as it is
+            gone = np.flatnonzero(missing)
+            n -= np.bincount(segment[gone], minlength=size)
+            flat[gone] = 0.0  # `flat` is a copy (fancy indexing)
         with np.errstate(invalid="ignore", divide="ignore"):
             return n, np.bincount(segment, flat, size) / n
 
@@ -226,10 +228,19 @@ class StatisticRows:
     """Per row: whether the territory had a score for the metric before."""
 
     def key(self) -> np.ndarray:
-        """Each row's row of `segments`: segment × 4 + (own score) × 2 + (score before)."""
-        scored = ~np.isnan(self.own)
-        key = self.segment * 4 + scored * 2
-        return np.asarray(key + self.had if self.had is not None else key)
+        """Each row's row of `segments`: segment × 4 + (own score) × 2 + (score before), as
+        unsigned 32-bit integers when they fit (polars' row numbers: gathered with as they
+        are); made in place, a million rows."""
+        small = len(self.n) * 4 <= np.iinfo(np.uint32).max
+        key = self.segment.astype(np.uint32 if small else np.int64)
+        np.left_shift(key, 2, out=key)
+        low = np.isnan(self.own).view(np.uint8)  # (own score) × 2 + (score before): a byte
+        np.left_shift(low, 1, out=low)
+        np.bitwise_xor(low, 2, out=low)
+        if self.had is not None:
+            np.bitwise_or(low, self.had, out=low)
+        np.bitwise_or(key, low, out=key)  # into the two bits the shift freed
+        return key
 
     def segments(self) -> pl.DataFrame:
         """A row's group columns for each value of its `key`, as the rows show them: group,
@@ -259,31 +270,61 @@ class StatisticRows:
             ]
         )
 
-    def rows(self, groups: pl.DataFrame) -> pl.DataFrame:
-        """Every row with `groups` (a table over `key`, as `segments`) gathered beside its
-        own columns: territory, step, own, percentile, own_change, then the columns of
-        `groups`."""
-        return pl.DataFrame(
-            [
-                self.codes.gather(self.territory),
-                pl.Series("step", self.step, dtype=pl.Int8),
-                _column("own", self.own),
-                _column("percentile", self.percentile),
-                _column("own_change", self.own_change),
-            ]
-        ).hstack(groups[pl.Series(self.key(), dtype=pl.UInt32)])
+    def rows(
+        self,
+        groups: pl.DataFrame,
+        shown: str,
+        step: int | None = None,
+        decimals: int | None = None,
+    ) -> pl.DataFrame:
+        """The rows in the columns of `ORDER`: each row's own territory, step, own score,
+        percentile rank and own_change beside its group columns of `groups` (a table over
+        `key`, as `segments`: group, metric, n, the `FIGURES`, group_change, withheld, and
+        the boolean `shown`); its percentile rank null where not `shown`, else rounded to
+        `step` (`rounded_rank`), its gaps own − median and own −
+        p75, rounded to `decimals`.
+
+        Only the columns the rows show are gathered (a million rows). A rank nowhere shown,
+        a gap from a quantile no group has (every group suppressed: a network without
+        public profiles) is null at once, not computed row by row."""
+        ranked = bool(groups.get_column(shown).any())
+        columns = ["group", "metric", "n", *FIGURES, "group_change", "withheld"]
+        gathered = groups.select([*columns, shown] if ranked else columns)[pl.Series(self.key())]
+        mine = [
+            self.codes.gather(self.territory),
+            pl.Series("step", self.step, dtype=pl.Int8),
+            _column("own", self.own),
+            _column("own_change", self.own_change),
+        ]
+        percentile = pl.lit(None, pl.Float64)
+        if ranked:
+            mine.append(_column("percentile", self.percentile))
+            rank = pl.col("percentile")
+            rank = rank if step is None else rounded_rank(rank, step)
+            percentile = pl.when(shown).then(rank)
+        gaps: dict[str, pl.Expr] = {}
+        for gap, quantile in (("gap_median", "median"), ("gap_p75", "p75")):
+            gaps[gap] = pl.lit(None, pl.Float64)
+            if groups.get_column(quantile).null_count() < groups.height:
+                gaps[gap] = pl.col("own") - pl.col(quantile)
+                if decimals is not None:
+                    gaps[gap] = gaps[gap].round(decimals)
+        return (
+            pl.DataFrame(mine)
+            .hstack(gathered)
+            .select(
+                ORDER[:11],
+                percentile=percentile,
+                own_change="own_change",
+                group_change="group_change",
+                **gaps,
+                withheld="withheld",
+            )
+        )
 
     def frame(self) -> pl.DataFrame:
         """The rows as a frame (the columns of `PeerStatistics.statistics`)."""
-        return self.rows(self.segments()).select(
-            ORDER[:11],
-            percentile=pl.when("enough").then("percentile"),
-            own_change="own_change",
-            group_change="group_change",
-            gap_median=pl.col("own") - pl.col("median"),
-            gap_p75=pl.col("own") - pl.col("p75"),
-            withheld="withheld",
-        )
+        return self.rows(self.segments(), "enough")
 
 
 ORDER: Final = (
@@ -291,6 +332,11 @@ ORDER: Final = (
     *("own", "percentile", "own_change", "group_change", "gap_median", "gap_p75", "withheld"),
 )
 """The columns of a statistic row, in order."""
+
+
+def rounded_rank(rank: pl.Expr, step: int) -> pl.Expr:
+    """A percentile rank rounded to the nearest multiple of `step`."""
+    return (rank / step).round(0) * step
 
 
 def _column(name: str, values: np.ndarray) -> pl.Series:

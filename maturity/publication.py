@@ -15,7 +15,7 @@ from typing import Final
 import polars as pl
 
 from maturity.disclosure import K_MIN, SECRET, Disclosure
-from maturity.peer_stats import ORDER
+from maturity.peer_stats import rounded_rank
 from maturity.peers import Comparison, PeerStatistics
 
 __all__ = [
@@ -33,6 +33,8 @@ STEP: Final = 0.1
 """Rounding of means, quantiles, gaps and changes."""
 PERCENTILE_STEP: Final = 5
 """Rounding of percentile ranks."""
+GAP_DECIMALS: Final = 2
+"""Decimals of the gaps (own score − a rounded quantile)."""
 QUANTILES: Final = ("median", "p25", "p75", "p90")
 DESCRIBED: Final = ("n", "mean", *QUANTILES, "percentile", "gap_median", "gap_p75", "group_change")
 """The group statistics of a `PeerStatistics` row (its ``own`` and ``own_change`` are the
@@ -99,23 +101,21 @@ def _group_columns(counted: bool) -> list[pl.Expr]:
     ]
 
 
-def _row_columns(statistics: pl.LazyFrame | pl.DataFrame) -> pl.LazyFrame | pl.DataFrame:
+def _row_columns(statistics: pl.LazyFrame) -> pl.LazyFrame:
     """The percentile rank rounded where ``detailed`` (`_group_columns`), the gaps from the
-    rounded quantiles."""
+    rounded quantiles (`StatisticRows.rows` makes the same columns for a `Comparison`)."""
     step = PERCENTILE_STEP
     return statistics.with_columns(
-        pl.when("detailed").then((pl.col("percentile") / step).round(0) * step).alias("percentile"),
-        gap_median=(pl.col("own") - pl.col("median")).round(2),
-        gap_p75=(pl.col("own") - pl.col("p75")).round(2),
+        pl.when("detailed").then(rounded_rank(pl.col("percentile"), step)).alias("percentile"),
+        gap_median=(pl.col("own") - pl.col("median")).round(GAP_DECIMALS),
+        gap_p75=(pl.col("own") - pl.col("p75")).round(GAP_DECIMALS),
     )
 
 
 def _published(statistics: pl.LazyFrame, counted: bool = False) -> pl.LazyFrame:
     """Round and null the statistics of rows carrying published, quantiles, change and
     suppressed columns (`_group_columns`, `_row_columns`)."""
-    rows = _row_columns(statistics.with_columns(_group_columns(counted)))
-    assert isinstance(rows, pl.LazyFrame)
-    return rows.drop("detailed")
+    return _row_columns(statistics.with_columns(_group_columns(counted))).drop("detailed")
 
 
 def publish_peers(peers: PeerStatistics | Comparison, verdicts: pl.DataFrame) -> PeerStatistics:
@@ -130,9 +130,7 @@ def publish_peers(peers: PeerStatistics | Comparison, verdicts: pl.DataFrame) ->
             .with_columns(flags)
         )
         table = table.with_columns(_group_columns(False)).select(GROUP_COLUMNS)
-        rows = _row_columns(peers.rows.rows(table))
-        statistics = rows.select(ORDER)
-        assert isinstance(statistics, pl.DataFrame)
+        statistics = peers.rows.rows(table, "detailed", PERCENTILE_STEP, GAP_DECIMALS)
     else:
         joined = peers.statistics.lazy().join(verdicts.lazy(), on="group", how="left")
         statistics = (

@@ -25,14 +25,16 @@ __all__ = [
     "TIE",
     "ScoreMatrix",
     "Segments",
+    "canonical",
     "score_matrix",
     "scored_matrix",
     "sort_keys",
 ]
 
 TIE: Final = 9
-"""Decimals a score is ranked on: scores from one matrix product can differ in their last
-bits for equal answers, and equal answers must stay tied."""
+"""Decimals a score is held and ranked on: scores from one matrix product can differ in their
+last bits for equal answers, and equal answers must stay tied."""
+_SCALE: Final = 10.0**TIE
 
 QUANTILE_LEVELS: Final = {"median": 0.5, "p25": 0.25, "p75": 0.75, "p90": 0.9}
 """The published quantiles of a group of scores (linear interpolation, as numpy's default)."""
@@ -47,7 +49,11 @@ class ScoreMatrix:
     metrics: tuple[str, ...]
     """The metrics with at least one score, sorted."""
     values: np.ndarray
-    """Scores (territories × metrics), NaN where a territory has none."""
+    """Scores (territories × metrics), NaN where a territory has none, held rounded to `TIE`
+    decimals (`canonical`: done when the matrix is made)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "values", canonical(self.values))
 
     @cached_property
     def submitted(self) -> np.ndarray:
@@ -121,53 +127,42 @@ def scored_matrix(
     return ScoreMatrix(codes.rename("territory"), metrics, values)
 
 
+def canonical(values: np.ndarray) -> np.ndarray:
+    """`values` rounded to `TIE` decimals (as ``np.round``: ``rint(v × 10**TIE) / 10**TIE``),
+    -0.0 made 0.0: equal answers get equal scores whatever the order of the sums that made
+    them, so that every tie, quantile and mean of a matrix is exact and each score's order
+    is that of an integer (`_ascending`). A rounded score is its own rounding."""
+    rounded = np.round(np.asarray(values, dtype=np.float64), TIE)
+    rounded += 0.0  # -0.0 + 0.0 is 0.0
+    return rounded
+
+
 def _ascending(flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The indices of the scores of `flat` (NaN left out) in increasing order of score, equal
-    scores in increasing order of index (as a stable argsort), and the scores in that order.
+    """The indices of the scores of `flat` (`canonical`, NaN left out) in increasing order of
+    score, equal scores in increasing order of index (as a stable argsort), and the scores in
+    that order.
 
     A float argsort of a million scores costs 0.13 s; an integer sort 18 ms (`sort_keys`).
-    The bits of a non-negative float order as the float does: a first sort of (leading bits,
-    position) puts the scores in runs of equal leading bits, a second of (run, trailing bits,
-    position in the first sort) orders each run; three fields of `shift` bits in an int64.
-    (Sorting again only the runs out of order does not pay: scores a few ulps apart, as one
-    matrix product leaves them, put nearly every run out of order.) Both sorts carry what
-    the scores are made of back (a gather at random of a million numbers costs as much as a
-    sort), and the arithmetic is in place where it can: a fresh array of a million numbers
-    costs as much as the arithmetic on it."""
-    bits = flat.view(np.int64)
-    shift = len(flat).bit_length()
+    A canonical score is an integer number of 10**-TIE (k), and k orders as the score does:
+    one sort of (k, index) packed in an int64 gives both the order and, divided back, the
+    scores (k / 10**TIE is the canonical score itself, bit for bit). Scores too large for
+    the packing (never between 0 and 100) go through the float sort."""
+    shift = max(len(flat).bit_length(), 1)
     missing = np.isnan(flat)
-    if 3 * shift > 63 or ((bits < 0) & ~missing).any():  # negative scores, -0.0: float sort
+    count = len(flat) - int(missing.sum())
+    limit = float(1 << (62 - shift))  # k and the index in 63 bits, NaN's key above every k
+    if count and np.nanmax(np.abs(flat)) * _SCALE >= limit:
         scored = np.flatnonzero(~missing)
         order = np.asarray(scored[np.argsort(flat[scored], kind="stable")])
         return order, np.asarray(flat[order])
-    count = len(flat) - int(missing.sum())
-    if count < len(flat):  # NaN last, whatever its bits: the largest key, then left out
-        bits = np.where(missing, np.iinfo(np.int64).max, bits)
-    low = (1 << shift) - 1
-    key = bits >> shift
+    ticks = np.where(missing, 0.0, flat)
+    ticks *= _SCALE
+    key = np.rint(ticks, out=ticks).astype(np.int64)
+    key[missing] = 1 << (62 - shift)
     key <<= shift
-    key |= np.arange(len(bits))
-    first = sort_keys(key)  # read-only
-    at = first & low
-    high = np.right_shift(first, shift, out=key)  # the leading bits, in order (`first` done)
-    run = np.empty(len(first), np.int64)
-    run[0:1] = 0
-    np.not_equal(high[1:], high[:-1], out=run[1:])
-    np.cumsum(run, out=run)
-    run <<= 2 * shift
-    trailing = bits[at]
-    trailing &= low
-    trailing <<= shift
-    run |= trailing
-    run |= np.arange(len(at))
-    second = sort_keys(run)[:count]
-    position = second & low  # in the first sort
-    # a run's positions are consecutive: these gathers read nearly in order
-    values = high[position]
-    values <<= shift
-    values |= (second >> shift) & low
-    return np.asarray(at[position]), values.view(np.float64)
+    key |= np.arange(len(flat))
+    ordered = sort_keys(key)[:count]  # read-only
+    return ordered & ((1 << shift) - 1), np.right_shift(ordered, shift) / _SCALE
 
 
 def sort_keys(keys: np.ndarray) -> np.ndarray:
@@ -193,7 +188,8 @@ class Segments:
     """Scores sorted within segments ``0 … size − 1``: ``values[start[s]:start[s] + n[s]]``
     are segment s's scores in increasing order.
 
-    Made out of scores in increasing order: a stable sort on the segment alone keeps them in
+    Made out of `canonical` scores in increasing order (`ScoreMatrix.ascending`, whose ties
+    are exact): a stable sort on the segment alone keeps them in
     order within each segment. Sums and counts need no sort at all (a segment's scores come
     in the same order either way), quantiles and histograms read a few sorted positions, and
     only ranks gather every score (`values`)."""
@@ -263,12 +259,13 @@ class Segments:
         ).reshape(len(self.n), bins)
 
     def _blocks(self) -> tuple[np.ndarray, np.ndarray]:
-        """Where each block of equal scores (after rounding to `TIE` decimals) starts among
-        `values`, a segment starting a block too; and each score's block."""
-        rounded = np.round(self.values, TIE)
-        new = np.empty(len(rounded), dtype=bool)
+        """Where each block of equal scores starts among `values`, a segment starting a block
+        too; and each score's block (the scores are `canonical`: equal after rounding to `TIE`
+        decimals is equal)."""
+        values = self.values
+        new = np.empty(len(values), dtype=bool)
         new[:1] = True
-        np.not_equal(rounded[1:], rounded[:-1], out=new[1:])
+        np.not_equal(values[1:], values[:-1], out=new[1:])
         new[self.start[self.n > 0]] = True
         block = np.cumsum(new)
         block -= 1

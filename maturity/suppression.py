@@ -1,7 +1,8 @@
 """The algebra of complementary suppression (`maturity.disclosure`): which sums and counts
 the published equations determine (null spaces), what the widening steps of the published
-peer groups tell, which published cells carry a disclosure (least squares) and which
-participations the published counts and bounds prove (integer programming, HiGHS).
+peer groups tell, which published cells carry a disclosure (least squares, read from the
+SVD that gives the null space: `Equations`) and which participations the published counts
+and bounds prove (integer programming, HiGHS).
 
 Pure numpy and scipy on the matrices `maturity.disclosure.protect` builds: rows are cells,
 columns the finest cells (kind × population band × région)."""
@@ -10,14 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 from maturity.cells import unique_rows
 from maturity.peer_groups import K_MIN
 
 __all__ = [
+    "Equations",
     "Widening",
     "carriers",
     "determined",
@@ -30,22 +34,52 @@ __all__ = [
 
 def null_space(rows: np.ndarray, width: int) -> np.ndarray:
     """An orthonormal basis of the vectors orthogonal to every row (width × k)."""
-    if rows.size == 0:
-        return np.eye(width)
-    _, s, vt = np.linalg.svd(rows, full_matrices=True)
-    rank = int((s > 1e-9 * max(float(s.max()), 1.0)).sum())
-    return np.asarray(vt[rank:].T)
+    return Equations.of(rows, width).null
 
 
-def determined(
-    null: np.ndarray, vectors: np.ndarray, norms: np.ndarray | None = None
-) -> np.ndarray:
-    """For each row of `vectors`, whether it lies in the row space (null ⟂ it); `norms`:
-    the rows' norms, when the caller asks about the same rows round after round."""
+@dataclass(frozen=True, eq=False)
+class Equations:
+    """Rows of published equations, decomposed once (SVD): what they determine (`null`)
+    and how they combine into a given vector (`combination`), from the same decomposition
+    instead of a second one per question."""
+
+    rows: np.ndarray
+    null: np.ndarray
+    """An orthonormal basis of the vectors orthogonal to every row (width × k)."""
+    u: np.ndarray
+    s: np.ndarray
+    vt: np.ndarray
+    """The full SVD of `rows` (``u @ diag(s) @ vt[:len(s)]``)."""
+
+    @classmethod
+    def of(cls, rows: np.ndarray, width: int) -> Equations:
+        """Decompose `rows` (any × `width`); a singular value under 1e-9 of the largest (or
+        of 1) counts as zero (on the networks measured, ~1e-15 against 6e-3 and more)."""
+        if rows.size == 0:
+            return cls(rows, np.eye(width), np.zeros((0, 0)), np.zeros(0), np.zeros((0, width)))
+        u, s, vt = np.linalg.svd(rows, full_matrices=True)
+        rank = int((s > 1e-9 * max(float(s.max()), 1.0)).sum())
+        return cls(rows, np.asarray(vt[rank:].T), u, s, vt)
+
+    def combination(self, targets: np.ndarray) -> np.ndarray:
+        """The minimum-norm least-squares weights of the rows for each row of `targets`
+        (rows × targets): ``np.linalg.lstsq(rows.T, targets.T)``, with its rank cut-off
+        (machine precision × the larger dimension)."""
+        if not self.s.size:
+            return np.zeros((self.u.shape[0], len(targets)))
+        cut = np.finfo(float).eps * max(self.u.shape[0], self.vt.shape[0]) * float(self.s[0])
+        rank = int((self.s > cut).sum())
+        return np.asarray((self.u[:, :rank] / self.s[:rank]) @ (self.vt[:rank] @ targets.T))
+
+
+def determined(null: np.ndarray, vectors: Any, norms: np.ndarray | None = None) -> np.ndarray:
+    """For each row of `vectors` (an array, or a scipy sparse array: the cells' 0/1 rows are
+    mostly zeros), whether it lies in the row space (null ⟂ it); `norms`: the rows' norms,
+    when the caller asks about the same rows round after round."""
     if null.shape[1] == 0:
-        return np.ones(len(vectors), dtype=bool)
+        return np.ones(vectors.shape[0], dtype=bool)
     if norms is None:
-        norms = np.linalg.norm(vectors, axis=1)
+        norms = np.linalg.norm(vectors.toarray() if sparse.issparse(vectors) else vectors, axis=1)
     return np.asarray(np.linalg.norm(vectors @ null, axis=1) < 1e-7 * np.maximum(1.0, norms))
 
 
@@ -92,20 +126,18 @@ class Widening:
 
 
 def carriers(
-    counts: np.ndarray, disclosed: np.ndarray, published: np.ndarray, sizes: np.ndarray
+    counts: Equations, disclosed: np.ndarray, published: np.ndarray, sizes: np.ndarray
 ) -> set[int]:
     """For each disclosed union, the smallest published cell among the equations that give
-    it (a least-squares combination of the published rows; the last row, the campaign's
-    total, is never suppressed)."""
+    it (a least-squares combination of the published rows `counts`; the last row, the
+    campaign's total, is never suppressed). Ties go to the first published cell."""
     if not disclosed.size or not published.size:
         return set()
-    weights = np.linalg.lstsq(counts.T, disclosed.T, rcond=None)[0][:-1]  # rows × units
-    picks = set()
-    for j in range(disclosed.shape[0]):
-        carrying = published[np.abs(weights[:, j]) > 1e-9]
-        if carrying.size:
-            picks.add(int(carrying[np.argmin(sizes[carrying])]))
-    return picks
+    weights = counts.combination(disclosed)[:-1]  # rows × units
+    order = np.argsort(sizes[published], kind="stable")
+    carrying = np.abs(weights[order]) > 1e-9
+    first = carrying.argmax(axis=0)[carrying.any(axis=0)]
+    return {int(c) for c in published[order[first]]}
 
 
 def forced(

@@ -14,8 +14,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
+from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from maturity import suppression
 from maturity.aggregates import GROUPINGS, aggregates
 from maturity.disclosure import FEWER, K_MIN, K_QUANTILES, SECRET, protect
 from maturity.peers import Scope, campaign_comparison, campaign_statistics
@@ -203,3 +205,61 @@ def test_the_rows_as_arrays_are_published_as_their_frame(scope: Scope) -> None:
             publish_peers(framed, given_).statistics,
             check_row_order=False,
         )
+
+
+def test_with_the_total_published_the_sums_null_space_is_the_counts_own() -> None:
+    """The network's total among the published cells: the finest cells whose count is known
+    to be 0 (their sum is known too) lie in the published counts' row space already, so the
+    sums determine what the counts do (`protect` decomposes the counts alone in its rounds)."""
+    layout: Layout = {
+        ("cc", "0-3.5k", "11"): (14, 5, 0),
+        ("cc", "20k-50k", "11"): (5, 5, 0),
+        ("cc", "3.5k-20k", "84"): (24, 0, 0),
+        ("cc", "3.5k-20k", "11"): (20, 0, 0),
+        ("ca", "3.5k-20k", "84"): (6, 0, 0),
+        ("ca", "0-3.5k", "11"): (19, 0, 0),
+        ("cc", "20k-50k", "84"): (29, 12, 0),
+        ("commune", "20k-50k", "84"): (21, 13, 0),
+    }
+    territories, scores = frames(layout)
+    disclosure = protect(territories, scores)
+    assert disclosure.verdict(tuple(range(disclosure.atoms.height))).published
+    sums, counts = disclosure.sums_null, disclosure.counts_null
+    assert sums.shape == counts.shape == (8, 2)
+    assert np.allclose(sums @ sums.T, counts @ counts.T, atol=1e-12)
+    atoms = disclosure.atoms.select("kind", "band", "region").rows()
+    empty = [i for i, a in enumerate(atoms) if layout[(a[0], a[1], a[2])][1] == 0]
+    assert sum(disclosure.determined((i,)) for i in empty) == 2
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_one_decomposition_answers_as_least_squares_and_dense_products(seed: int) -> None:
+    """`suppression.Equations` reads the least-squares weights of the carriers from the SVD
+    of its null space (rank-deficient 0/1 rows, as the published cells), and the finest cells'
+    rows are tested as a sparse array: the same weights, picks and decisions as
+    ``np.linalg.lstsq``, a loop over the disclosed unions and dense products."""
+    rng = np.random.default_rng(seed)
+    width = int(rng.integers(2, 25))
+    # three disjoint unions: their sum is the total
+    parts = (rng.integers(0, 3, width) == np.arange(3)[:, None]).astype(float)
+    random = (rng.random((int(rng.integers(0, 30)), width)) < 0.3).astype(float)
+    rows = np.vstack([parts, random, random[: len(random) // 3]])
+    rows = rows[rows.any(axis=1)]
+    counts = np.vstack([rows, np.ones((1, width))])
+    targets = np.vstack([rows[: len(rows) // 2], (rng.random((6, width)) < 0.3).astype(float)])
+    equations = suppression.Equations.of(counts, width)
+    weights = np.linalg.lstsq(counts.T, targets.T, rcond=None)[0]
+    assert np.allclose(equations.combination(targets), weights, atol=1e-9)
+    published = np.sort(rng.choice(3 * len(rows), len(rows), replace=False))
+    sizes = rng.integers(5, 9, 3 * len(rows)).astype(float)  # ties: the first one is picked
+    picks = set()
+    for j in range(len(targets)):
+        carrying = published[np.abs(weights[:-1, j]) > 1e-9]
+        if carrying.size:
+            picks.add(int(carrying[np.argmin(sizes[carrying])]))
+    assert suppression.carriers(equations, targets, published, sizes) == picks
+    determined = suppression.determined(equations.null, targets)
+    assert np.array_equal(
+        suppression.determined(equations.null, sparse.csr_array(targets)), determined
+    )

@@ -22,7 +22,7 @@ from maturity.peers import (
     custom_statistics,
     peer_groups,
 )
-from maturity.score_matrix import ScoreMatrix, Segments, score_matrix
+from maturity.score_matrix import TIE, ScoreMatrix, Segments, canonical, score_matrix
 from tests.unit.maturity.test_peers import long, population, territories_frame
 
 
@@ -127,26 +127,42 @@ def test_segments_rank_within_their_segment_only() -> None:
 @pytest.mark.parametrize("seed", range(20))
 def test_scores_sorted_on_their_bits_as_a_stable_argsort(seed: int) -> None:
     # near-ties in the last bits, exact ties, missing scores (left out), zeros, keys already
-    # in order, negative scores (the float sort): the integer sorts of `ScoreMatrix.by_value`
-    # must give the order of a stable argsort, index for index, and `ascending` the matrix's
-    # scores in that order, bit for bit
+    # in order, negative scores and -0.0, scores too large for the integer sort (the float
+    # sort): the matrix holds the scores rounded to `TIE` decimals, `ScoreMatrix.by_value`
+    # gives the order of a stable argsort of them, index for index, and `ascending` the
+    # matrix's scores in that order, bit for bit
     rng = np.random.default_rng(seed)
     n = int(rng.integers(1, 4000))
     values = np.round(rng.uniform(0, 100, n), int(rng.integers(0, 4)))
     values *= 1 + rng.choice([0.0, 1e-13, 2e-15], n)
     values[rng.random(n) < 0.1] = np.nan
     values[rng.random(n) < 0.05] = 0.0
-    if seed % 4 == 2:  # keys already in order for both sorts
+    if seed % 4 == 2:  # keys already in order
         values[~np.isnan(values)] = 50.0
     if seed % 4 == 3:
         values[rng.random(n) < 0.05] = -1.5
+        values[rng.random(n) < 0.05] = -0.0
+    if seed % 5 == 4:
+        values[rng.random(n) < 0.02] = 1e7
     matrix = ScoreMatrix(pl.Series([f"t{i}" for i in range(n)]), ("index",), values[:, None])
-    kept = np.flatnonzero(~np.isnan(values))
-    order = kept[np.argsort(values[kept], kind="stable")]
+    held = matrix.values[:, 0]
+    assert np.array_equal(held, np.round(values, TIE), equal_nan=True)
+    assert not (np.signbit(held) & (held == 0)).any()  # no -0.0
+    kept = np.flatnonzero(~np.isnan(held))
+    order = kept[np.argsort(held[kept], kind="stable")]
     assert matrix.by_value.tolist() == order.tolist()
     ascending, rows, columns = matrix.ascending
-    assert ascending.view(np.int64).tolist() == values[order].view(np.int64).tolist()
+    assert ascending.view(np.int64).tolist() == held[order].view(np.int64).tolist()
     assert rows.tolist() == order.tolist() and not columns.any()
+
+
+def test_scores_a_few_ulps_apart_are_held_equal() -> None:
+    tenth = 0.1 + 0.2  # 0.30000000000000004
+    values = np.array([[tenth * 100], [30.0], [-0.0], [np.nan], [29.9999999994]])
+    held = canonical(values)
+    assert held[:2, 0].tolist() == [30.0, 30.0] and held[4, 0] == 29.999999999
+    assert not np.signbit(held[2, 0]) and np.isnan(held[3, 0])
+    assert np.array_equal(canonical(held), held, equal_nan=True)  # its own rounding
 
 
 def test_negative_scores_are_sorted_too() -> None:
@@ -165,3 +181,84 @@ def test_both_perimeters_counted_once_give_each_perimeters_groups(seed: int) -> 
     for scope in ("national", "region"):
         assert_frame_equal(both[scope], peer_groups(territories, submitted, scope))
     assert not both["national"].equals(both["region"])
+
+
+@pytest.mark.parametrize("seed", [41, 42])
+def test_statistic_rows_are_their_group_table_gathered_on_every_row(seed: int) -> None:
+    """`StatisticRows.rows` gathers only the columns it shows and makes a rank nowhere shown,
+    a gap from a quantile no group has, null at once: the same frame as every column of the
+    group table gathered through the key and the rank and gaps computed on every row; ranks
+    on the rounding's ties (odd multiples of 2.5), with and without a previous campaign."""
+    from dataclasses import replace
+
+    from maturity.peer_stats import FIGURES, ORDER, StatisticRows
+    from maturity.peers import campaign_comparison
+
+    def every_row(
+        rows: StatisticRows,
+        groups: pl.DataFrame,
+        shown: str,
+        step: int | None,
+        decimals: int | None,
+    ) -> pl.DataFrame:
+        scored = ~np.isnan(rows.own)
+        key = rows.segment * 4 + scored * 2 + (0 if rows.had is None else rows.had)
+        rank = pl.col("percentile")
+        gaps = {
+            "gap_median": pl.col("own") - pl.col("median"),
+            "gap_p75": pl.col("own") - pl.col("p75"),
+        }
+        return (
+            pl.DataFrame(
+                [
+                    rows.codes.gather(rows.territory),
+                    pl.Series("step", rows.step, dtype=pl.Int8),
+                    pl.Series("own", rows.own, nan_to_null=True),
+                    pl.Series("percentile", rows.percentile, nan_to_null=True),
+                    pl.Series("own_change", rows.own_change, nan_to_null=True),
+                ]
+            )
+            .hstack(groups[pl.Series(key, dtype=pl.UInt32)])
+            .select(
+                ORDER[:11],
+                percentile=pl.when(shown).then(
+                    rank if step is None else (rank / step).round(0) * step
+                ),
+                own_change="own_change",
+                group_change="group_change",
+                **{g: e if decimals is None else e.round(decimals) for g, e in gaps.items()},
+                withheld="withheld",
+            )
+        )
+
+    rng = random.Random(seed)
+    rows_, now, before = population(rng, 200)
+    territories = territories_frame(rows_)
+    codes = territories.get_column("territory")
+    for previous in (score_matrix(codes, long(before)), None):
+        compared = campaign_comparison(territories, score_matrix(codes, long(now)), previous)
+        percentile = compared.rows.percentile
+        tied = replace(compared.rows, percentile=np.round(percentile / 2.5) * 2.5)
+        assert (tied.percentile / 5 % 1 == 0.5).any()
+        none = slice(0, 0)
+        empty = replace(
+            tied,
+            **{k: getattr(tied, k)[none] for k in ("territory", "segment", "step", "own")},
+            **{k: getattr(tied, k)[none] for k in ("percentile", "own_change")},
+            had=None if tied.had is None else tied.had[none],
+        )
+        segments = tied.segments()
+        suppressed = segments.with_columns(
+            pl.lit(None, pl.UInt32).alias("n"),
+            *(pl.lit(None, pl.Float64).alias(c) for c in (*FIGURES, "group_change")),
+            enough=False,
+        )
+        no_median = segments.with_columns(pl.lit(None, pl.Float64).alias("median"))
+        for rows in (tied, empty):
+            for groups in (segments, suppressed, no_median):
+                for step, decimals in ((None, None), (5, 2)):
+                    assert_frame_equal(
+                        rows.rows(groups, "enough", step, decimals),
+                        every_row(rows, groups, "enough", step, decimals),
+                        check_exact=True,
+                    )
