@@ -16,7 +16,7 @@ from typing import Final
 import numpy as np
 import polars as pl
 
-from maturity.cells import ATTRIBUTES, CellIndex
+from maturity.cells import CellIndex
 from maturity.disclosure import Disclosure
 from maturity.publication import QUANTILES, rounded
 from maturity.score_matrix import QUANTILE_LEVELS, ScoreMatrix, Segments, score_matrix
@@ -62,7 +62,7 @@ def aggregates(
     this campaign; `cells`: the `CellIndex` of `territories`, when the caller keeps one."""
     index = _index(territories, cells)
     matrix = score_matrix(index.codes, scores)
-    return _table(index.atom, index.atoms.select(ATTRIBUTES), matrix, list(by), disclosure)
+    return _table(_scored_atoms(index, matrix), index.atoms, matrix, list(by), disclosure)
 
 
 def network_aggregates(
@@ -75,9 +75,9 @@ def network_aggregates(
     their territories' cells once for all of them."""
     index = _index(territories, cells)
     matrix = score_matrix(index.codes, scores)
-    atoms = index.atoms.select(ATTRIBUTES)
+    atom = _scored_atoms(index, matrix)
     return {
-        name: _table(index.atom, atoms, matrix, list(by), disclosure)
+        name: _table(atom, index.atoms, matrix, list(by), disclosure)
         for name, by in GROUPINGS.items()
     }
 
@@ -88,17 +88,32 @@ def _index(territories: pl.DataFrame, cells: CellIndex | None) -> CellIndex:
     return cells if cells is not None and cells.of_frame(territories) else CellIndex.of(territories)
 
 
-def _statistics(cell: np.ndarray, matrix: ScoreMatrix, size: int) -> dict[str, np.ndarray]:
-    """n, mean and quantiles of the scores per cell (`cell`: each territory's) and metric,
-    cell-major (NaN where a cell has no score)."""
-    width = len(matrix.metrics)
-    values, rows, columns = matrix.ascending
+def _scored_atoms(index: CellIndex, matrix: ScoreMatrix) -> np.ndarray:
+    """The finest cell of each score of `matrix`, in increasing order of score
+    (`ScoreMatrix.ascending`)."""
+    return np.asarray(index.atom[matrix.ascending[1]])
+
+
+def _statistics(
+    cell: np.ndarray, atom: np.ndarray, matrix: ScoreMatrix, shown: np.ndarray
+) -> dict[str, np.ndarray]:
+    """n, mean and quantiles of the scores per cell (`cell`: each finest cell's; `atom`:
+    each score's finest cell, `_scored_atoms`) and metric, cell-major (NaN where a cell has
+    no score). Only the cells `shown` (published) are shown: where they hold less than half
+    the scores, the others are left out first (their figures NaN), and fewer are sorted."""
+    width, size = len(matrix.metrics), len(shown)
+    values, _, columns = matrix.ascending
     if size == 1:  # the national grouping: a metric is a segment
         segment = columns
-    else:
-        segment = (cell * width)[rows]
+    else:  # read off a table of a few hundred finest cells
+        segment = (cell * width)[atom]
         segment += columns
-    sorted_ = Segments.of(segment, values, matrix.by_value, size * width)
+    order = matrix.by_value
+    withheld = ~shown[cell]
+    if np.bincount(atom, minlength=len(cell))[withheld].sum() > len(atom) // 2:
+        kept = np.flatnonzero(~withheld[atom])
+        segment, values, order = segment[kept], values[kept], order[kept]
+    sorted_ = Segments.of(segment, values, order, size * width)
     figures = {"n": np.where(sorted_.n > 0, sorted_.n, np.nan), "mean": sorted_.mean()}
     return figures | {q: sorted_.quantile(p) for q, p in QUANTILE_LEVELS.items()}
 
@@ -111,13 +126,12 @@ def _table(
     disclosure: Disclosure,
 ) -> pl.DataFrame:
     """The published table of grouping `by` out of the scores `matrix` (`atom`: each
-    territory's finest cell, a row number of `atoms`: kind, band, region): one frame made
-    of arrays, its cells judged one by one (a few dozen of them)."""
+    score's finest cell, `_scored_atoms`, a row number of `atoms`: kind, band, region): one
+    frame made of arrays, its cells judged one by one (a few dozen of them)."""
     of_row = atoms.select(by).rows() if by else [()] * atoms.height
     keys = list(dict.fromkeys(of_row))  # the grouping's cells
     number = {key: i for i, key in enumerate(keys)}
     of_atom = np.array([number[key] for key in of_row], dtype=np.int64)
-    figures = _statistics(of_atom[atom], matrix, len(keys))
     width = len(matrix.metrics)
     verdicts = []
     for key in keys:
@@ -131,6 +145,8 @@ def _table(
                 )
             )
         )
+    shown = np.array([v.published for v in verdicts], dtype=bool)
+    figures = _statistics(of_atom, atom, matrix, shown)
     cell = pl.Series(np.repeat(np.arange(len(keys)), width), dtype=pl.UInt32)
     published = pl.Series([v.published for v in verdicts], dtype=pl.Boolean).gather(cell)
     detailed = published & pl.Series([v.quantiles for v in verdicts], dtype=pl.Boolean).gather(cell)

@@ -185,10 +185,8 @@ def protect(
     atom, hidden = index.atom, ~index.public
     matrix = score_matrix(index.codes, scores)
     metrics = list(matrix.metrics) or ["index"]
-    scored = ~np.isnan(matrix.aligned(tuple(metrics)))
-    participants = np.column_stack(
-        [np.bincount(atom[hidden & s], minlength=atoms.height) for s in scored.T]
-    ).astype(float)
+    taking = np.flatnonzero(hidden & matrix.submitted)
+    participants = _participants(atom[taking], matrix.aligned(tuple(metrics))[taking], atoms.height)
     refs = atoms["references"].to_numpy().astype(float)
 
     # the cells the outputs show: aggregates of the fixed hierarchy, default groups
@@ -221,6 +219,16 @@ def protect(
     # decomposition on two busy cores)
     with _blas().limit(limits=1, user_api="blas"):
         return _decide(atoms, cells_shown, index.units, participants, refs, metrics, widening)
+
+
+def _participants(atom: np.ndarray, scores: np.ndarray, size: int) -> np.ndarray:
+    """Per finest cell (`atom`: each participant's, `size` of them) and metric, the
+    participants (territories without a public profile that submitted, their `scores`)
+    with a score: all of them, less the few without that metric's (a missing dimension)."""
+    counts = np.repeat(np.bincount(atom, minlength=size)[:, None], scores.shape[1], axis=1)
+    rows, metrics = np.nonzero(np.isnan(scores))
+    np.subtract.at(counts, (atom[rows], metrics), 1)
+    return counts.astype(float)
 
 
 @cache
@@ -293,6 +301,9 @@ def _decide(
 
     rounds, unresolved = 0, 0
     published, counts, sums, sums_null = spaces()
+    # published cells only leave: the equations and bounds of a later round are a subset of
+    # an earlier one's, and only the cells forced then can be forced now
+    could: set[int] | None = None
     while rounds < MAX_ROUNDS:
         rounds += 1
         det_count = suppression.determined(counts.null, u_sparse, u_norms)
@@ -308,8 +319,9 @@ def _decide(
             shown = np.isin(widening.owner, published)
             told = (widening.rows[shown][:, columns], widening.bound[shown], widening.owner[shown])
             forced = suppression.forced(
-                counts.rows, published, np_cells[:, index], atoms_np, refs[columns], told
+                counts.rows, published, np_cells[:, index], atoms_np, refs[columns], told, could
             )
+            could = set(forced)
             if not forced:
                 break
             picks = {

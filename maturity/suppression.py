@@ -147,32 +147,54 @@ def forced(
     atoms_np: np.ndarray,
     refs: np.ndarray,
     told: tuple[np.ndarray, np.ndarray, np.ndarray],
+    among: set[int] | None = None,
 ) -> dict[int, set[int]]:
     """The finest cells whose every non-public reference territory the published counts, the
     bounds (0 to the reference population) and what the published groups' widening steps
     `told` (rows, upper bounds, the group telling each) prove to have taken part, by integer
     programming; each with the published cells that carry the proof (the binding constraints
-    of its linear relaxation, else every published cell holding it)."""
+    of its linear relaxation, else every published cell holding it). `among`: the only
+    cells that can be (those forced by a superset of these equations and bounds: fewer
+    equations never force more)."""
     candidates = set(np.flatnonzero((refs >= 1) & (atoms_np == refs)).tolist())
+    if among is not None:
+        candidates &= among
     values = np.concatenate([sizes[published], [atoms_np.sum()]])
     rows, upper, owner = told
     constraints = [LinearConstraint(counts, values, values)]
     if len(rows):
         constraints.append(LinearConstraint(rows.astype(float), -np.inf, upper))
+    bounds = np.column_stack([0 * refs, refs])
+    inequalities = {"A_ub": rows.astype(float), "b_ub": upper} if len(rows) else {}
+    # The cells forced are those at their reference population in every integer solution:
+    # while the least total of the candidates is below theirs, a solution reaching it shows
+    # which of them can be lower, and they leave (whatever the solution, the cells left at
+    # the end are the same). The linear relaxation answers first, at a fraction of the
+    # cost: its least total bounds the integer one from below (all are forced when it is
+    # theirs), and a solution of it in whole numbers is an integer solution.
     forced: set[int] = set()
     while candidates:
         objective = np.zeros(len(refs))
         objective[sorted(candidates)] = 1
-        result = milp(objective, integrality=np.ones(len(refs)), bounds=Bounds(0, refs),
-                      constraints=constraints)  # fmt: skip
-        loose = {i for i in candidates if result.x[i] < refs[i] - 0.5} if result.success else set()
+        most = float(refs[sorted(candidates)].sum())
+        relaxed = linprog(objective, A_eq=counts, b_eq=values, bounds=bounds, method="highs",
+                          **inequalities)  # fmt: skip
+        x = None
+        if relaxed.success and relaxed.fun > most - 0.5:
+            forced = candidates
+            break
+        if relaxed.success and np.allclose(relaxed.x, np.round(relaxed.x), rtol=0, atol=1e-9):
+            x = np.round(relaxed.x)
+        else:
+            result = milp(objective, integrality=np.ones(len(refs)), bounds=Bounds(0, refs),
+                          constraints=constraints)  # fmt: skip
+            x = result.x if result.success else None
+        loose = {i for i in candidates if x[i] < refs[i] - 0.5} if x is not None else set()
         if not loose:
             forced = candidates
             break
         candidates -= loose
     carriers: dict[int, set[int]] = {}
-    bounds = np.column_stack([0 * refs, refs])
-    inequalities = {"A_ub": rows.astype(float), "b_ub": upper} if len(rows) else {}
     for i in sorted(forced):
         objective = np.zeros(len(refs))
         objective[i] = 1

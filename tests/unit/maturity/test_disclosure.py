@@ -263,3 +263,40 @@ def test_one_decomposition_answers_as_least_squares_and_dense_products(seed: int
     assert np.array_equal(
         suppression.determined(equations.null, sparse.csr_array(targets)), determined
     )
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_the_participations_forced_are_those_no_integer_solution_lowers(seed: int) -> None:
+    """`suppression.forced` (the linear relaxation first, integer programming where it
+    cannot tell) against the definition, one integer programme per candidate: a finest cell
+    whose participants are its whole reference population is forced when no integer
+    solution of the published counts, the bounds and the widening rows has fewer there."""
+    rng = np.random.default_rng(seed)
+    width = int(rng.integers(3, 14))
+    refs = rng.integers(1, 6, width).astype(float)
+    taking = np.where(rng.random(width) < 0.5, refs, rng.integers(0, 6, width) % (refs + 1))
+    # cells as unions of finest cells (two crossing partitions and a few others) and the
+    # widening rows' upper bounds, both true of the participations `taking`
+    parts = [rng.integers(0, 3, width) == k for k in range(3)]
+    parts += [rng.integers(0, 2, width) == k for k in range(2)]
+    parts += [rng.random(width) < 0.4 for _ in range(int(rng.integers(0, 4)))]
+    cells = np.array([p for p in parts if p.any()], dtype=float)
+    published = np.sort(rng.choice(len(cells), int(rng.integers(1, len(cells) + 1)), False))
+    sizes = cells @ taking
+    counts = np.vstack([cells[published], np.ones((1, width))])
+    told_rows = (rng.random((int(rng.integers(0, 4)), width)) < 0.3).astype(bool)
+    upper = told_rows.astype(float) @ taking + rng.integers(0, 2, len(told_rows))
+    owner = rng.integers(0, len(cells), len(told_rows))
+    found = suppression.forced(counts, published, sizes, taking, refs, (told_rows, upper, owner))
+    constraints = [LinearConstraint(counts, counts @ taking, counts @ taking)]
+    if len(told_rows):
+        constraints.append(LinearConstraint(told_rows.astype(float), -np.inf, upper))
+    expected = set()
+    for i in np.flatnonzero(taking == refs):
+        objective = np.eye(width)[i]
+        least = milp(objective, integrality=np.ones(width), bounds=Bounds(0, refs),
+                     constraints=constraints)  # fmt: skip
+        if least.success and least.fun > refs[i] - 0.5:
+            expected.add(int(i))
+    assert set(found) == expected
