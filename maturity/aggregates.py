@@ -75,9 +75,9 @@ def network_aggregates(
     their territories' cells once for all of them."""
     index = _index(territories, cells)
     matrix = score_matrix(index.codes, scores)
-    atom = _scored_atoms(index, matrix)
+    located = _scored_atoms(index, matrix)
     return {
-        name: _table(atom, index.atoms, matrix, list(by), disclosure)
+        name: _table(located, index.atoms, matrix, list(by), disclosure)
         for name, by in GROUPINGS.items()
     }
 
@@ -88,21 +88,27 @@ def _index(territories: pl.DataFrame, cells: CellIndex | None) -> CellIndex:
     return cells if cells is not None and cells.of_frame(territories) else CellIndex.of(territories)
 
 
-def _scored_atoms(index: CellIndex, matrix: ScoreMatrix) -> np.ndarray:
-    """The finest cell of each score of `matrix`, in increasing order of score
-    (`ScoreMatrix.ascending`)."""
-    return np.asarray(index.atom[matrix.ascending[1]])
+Located = tuple[np.ndarray, np.ndarray]
+"""The finest cell of each score of a matrix, in increasing order of score
+(`ScoreMatrix.ascending`), and how many scores each finest cell holds."""
+
+
+def _scored_atoms(index: CellIndex, matrix: ScoreMatrix) -> Located:
+    """Where the scores of `matrix` lie (`Located`)."""
+    atom = np.asarray(index.atom[matrix.ascending[1]])
+    return atom, np.bincount(atom, minlength=index.atoms.height)
 
 
 def _statistics(
-    cell: np.ndarray, atom: np.ndarray, matrix: ScoreMatrix, shown: np.ndarray
+    cell: np.ndarray, located: Located, matrix: ScoreMatrix, shown: np.ndarray
 ) -> dict[str, np.ndarray]:
-    """n, mean and quantiles of the scores per cell (`cell`: each finest cell's; `atom`:
+    """n, mean and quantiles of the scores per cell (`cell`: each finest cell's; `located`:
     each score's finest cell, `_scored_atoms`) and metric, cell-major (NaN where a cell has
     no score). Only the cells `shown` (published) are shown: where they hold less than half
     the scores, the others are left out first (their figures NaN), and fewer are sorted."""
     width, size = len(matrix.metrics), len(shown)
     values, _, columns = matrix.ascending
+    atom, held = located
     if size == 1:  # the national grouping: a metric is a segment
         segment = columns
     else:  # read off a table of a few hundred finest cells
@@ -110,7 +116,7 @@ def _statistics(
         segment += columns
     order = matrix.by_value
     withheld = ~shown[cell]
-    if np.bincount(atom, minlength=len(cell))[withheld].sum() > len(atom) // 2:
+    if held[withheld].sum() > len(atom) // 2:
         kept = np.flatnonzero(~withheld[atom])
         segment, values, order = segment[kept], values[kept], order[kept]
     sorted_ = Segments.of(segment, values, order, size * width)
@@ -119,13 +125,13 @@ def _statistics(
 
 
 def _table(
-    atom: np.ndarray,
+    located: Located,
     atoms: pl.DataFrame,
     matrix: ScoreMatrix,
     by: list[str],
     disclosure: Disclosure,
 ) -> pl.DataFrame:
-    """The published table of grouping `by` out of the scores `matrix` (`atom`: each
+    """The published table of grouping `by` out of the scores `matrix` (`located`: each
     score's finest cell, `_scored_atoms`, a row number of `atoms`: kind, band, region): one
     frame made of arrays, its cells judged one by one (a few dozen of them)."""
     of_row = atoms.select(by).rows() if by else [()] * atoms.height
@@ -146,7 +152,7 @@ def _table(
             )
         )
     shown = np.array([v.published for v in verdicts], dtype=bool)
-    figures = _statistics(of_atom, atom, matrix, shown)
+    figures = _statistics(of_atom, located, matrix, shown)
     cell = pl.Series(np.repeat(np.arange(len(keys)), width), dtype=pl.UInt32)
     published = pl.Series([v.published for v in verdicts], dtype=pl.Boolean).gather(cell)
     detailed = published & pl.Series([v.quantiles for v in verdicts], dtype=pl.Boolean).gather(cell)
