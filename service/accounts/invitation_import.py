@@ -175,7 +175,7 @@ async def _names(session: AsyncSession, codes: list[str]) -> dict[str, str]:
                 Territory.code.in_(codes[start : start + 500])
             )
         )
-        found.update({code: name for code, name in rows.tuples()})
+        found.update({code: name for code, name in rows})
     return found
 
 

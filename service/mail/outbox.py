@@ -131,4 +131,4 @@ async def outbox_counts(session: AsyncSession, principal: Principal | None) -> d
     rows = await session.execute(
         select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
     )
-    return {status: count for status, count in rows.tuples()}
+    return {status: count for status, count in rows}

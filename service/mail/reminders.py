@@ -99,7 +99,7 @@ async def _late_members(session: AsyncSession, year: int) -> list[tuple[str, str
         .where(User.territory_code.not_in(submitted))
         .order_by(User.email)
     )
-    return [(email, name) for email, name in rows.tuples()]
+    return [(email, name) for email, name in rows]
 
 
 async def queue_due_reminders(session: AsyncSession, postman: Postman, today: date) -> int:

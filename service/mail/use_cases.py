@@ -35,7 +35,7 @@ async def send_invitations(
         chunk = select(Territory.code, Territory.name).where(
             Territory.code.in_(codes[start : start + 500])
         )
-        names.update((await session.execute(chunk)).tuples().all())
+        names.update((await session.execute(chunk)).all())
     lang = postman.settings.default_lang
     drafts = [
         messages.invitation(
