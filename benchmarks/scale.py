@@ -28,11 +28,18 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-import polars as pl
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+# the service's allocator setting, before polars is loaded (`service.ALLOCATOR`): what a
+# recompute costs in the service; ``--allocator-default`` measures without it
+if "--allocator-default" in sys.argv:
+    os.environ.setdefault("_RJEM_MALLOC_CONF", "")
+import service  # noqa: E402, F401
+
+# isort: split
+import numpy as np  # noqa: E402
+import polars as pl  # noqa: E402
 
 from benchmarks.scoring import synthetic_answers  # noqa: E402
 from maturity.aggregates import network_aggregates  # noqa: E402
@@ -201,10 +208,16 @@ def main() -> None:
         help="share of the territories submitting each campaign in the second, partial run",
     )
     parser.add_argument("--public", type=float, default=0.15, help="public profiles, same run")
+    parser.add_argument(
+        "--allocator-default",
+        action="store_true",
+        help="polars' allocator as it comes, not as the service sets it (service.ALLOCATOR)",
+    )
     args = parser.parse_args()
     model = load_model()
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
-          f"({os.cpu_count()} CPUs)")  # fmt: skip
+          f"({os.cpu_count()} CPUs); polars' allocator: "
+          f"{os.environ.get('_RJEM_MALLOC_CONF') or 'as it comes'}")  # fmt: skip
     french = run(model, 0, 2, args.repeat)
     big = run(model, args.territories, args.campaigns, args.repeat)
     # the same network as a campaign sees it: part of it submits, some profiles are public,
