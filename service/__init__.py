@@ -1,12 +1,13 @@
 """Territoires connectés: the web service around the maturity engine.
 
-Importing the package sets the allocator of polars (jemalloc, read once, when polars first
-allocates) to keep the memory it frees instead of handing it back to the system, unless the
-environment says otherwise (``_RJEM_MALLOC_CONF``): a campaign's peer frames are a few
-hundred megabytes made anew at each recompute, and memory handed back must be faulted in
-again page by page (`benchmarks/README.md`, scale: the published frame built in 0.33 s
-instead of 0.73 s over ten campaigns). Every entry point (``territoires``, the workers, the
-tests, the benchmarks) imports this package before polars."""
+Importing the package sets the allocator of polars (jemalloc, configured when polars is
+imported) to keep the memory it frees, unless the environment says otherwise
+(``_RJEM_MALLOC_CONF``, which polars appends to its own settings: it hands freed memory back
+to the system after half a second). A campaign's peer frames are a few hundred megabytes
+made anew at each recompute, and memory handed back must be faulted in again page by page
+(`benchmarks/README.md`, scale: the published frames of ten campaigns built in 0.33 s
+instead of 0.73 s). The service's entry points (``territoires`` and its workers) and the
+scale benchmark import this package before polars."""
 
 import os
 
