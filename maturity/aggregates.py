@@ -154,7 +154,7 @@ def _table(
     shown = np.array([v.published for v in verdicts], dtype=bool)
     figures = _statistics(of_atom, located, matrix, shown)
     cell = pl.Series(np.repeat(np.arange(len(keys)), width), dtype=pl.UInt32)
-    published = pl.Series([v.published for v in verdicts], dtype=pl.Boolean).gather(cell)
+    published = pl.Series(shown, dtype=pl.Boolean).gather(cell)
     detailed = published & pl.Series([v.quantiles for v in verdicts], dtype=pl.Boolean).gather(cell)
     table = pl.DataFrame(
         [
